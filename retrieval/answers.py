@@ -1,0 +1,60 @@
+"""The one answer model every front end renders: the CLI, its JSON, and Discord."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One passage shown in an answer, verbatim, with the citations its source gives it."""
+
+    text: str  # exactly as in the source document, tags included
+    refs: tuple[int, ...]  # reference numbers in order of first appearance; () means uncited
+    pages: dict[int, str]  # page locators per reference, e.g. {56: "31"}
+    score: float
+    document: str  # the document's title
+    document_id: str  # stable id of the document (its file stem)
+    source_url: str | None
+    licence: str | None
+    passage: int  # position of the passage in its document, from 0
+    caption: bool = False  # an image caption rather than body text
+
+    @property
+    def cited(self) -> bool:
+        """Whether the source gives this passage any citation at all."""
+        return bool(self.refs)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of one result (keys of `pages` are strings, as JSON needs)."""
+        return {
+            "text": self.text,
+            "refs": list(self.refs),
+            "pages": {str(ref): page for ref, page in self.pages.items()},
+            "score": round(self.score, 6),
+            "document": self.document,
+            "passage": self.passage,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a query returned: ranked hits, or found=False with suggestions."""
+
+    query: str
+    kind: str  # "ask", "figure" or "event"
+    found: bool
+    hits: tuple[Hit, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    subject: str | None = None  # the figure or event the query resolved to
+    total: int = 0  # how many hits exist in all, for paging past `hits`
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract of the CLI: one object per query."""
+        return {
+            "query": self.query,
+            "found": self.found,
+            "results": [hit.to_json() for hit in self.hits] if self.found else [],
+            "suggestions": list(self.suggestions),
+        }
