@@ -1,0 +1,49 @@
+"""Citation tags in Wikipedia-style text: `[8]`, `[8][9]`, `[ 19 ]`, `[56]: 31`, `[56]: 29–30`.
+
+Tags are read exactly as the source writes them; nothing here invents a reference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Spaces Wikipedia copy-paste leaves around tags: plain, no-break, thin, hair, narrow no-break.
+_SP = r"[ \u00a0\u2009\u200a\u202f]"
+# Optional page locator right after a tag: `: 31`, `: 29–30`, `: 29-30`, `: xii`.
+_PAGES = rf"(?::{_SP}*(?P<pages>(?:\d+|[ivxlc]+)(?:{_SP}*[–—-]{_SP}*(?:\d+|[ivxlc]+))?)(?!\w))?"
+TAG = re.compile(rf"\[{_SP}*(?P<ref>\d{{1,4}}){_SP}*\]{_PAGES}")
+_SPACE_RUN = re.compile(rf"{_SP}+")
+_JOINED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Citations:
+    """The references of one passage, in order of first appearance, with their page locators."""
+
+    refs: tuple[int, ...]
+    pages: dict[int, str]
+
+
+def parse_citations(text: str) -> Citations:
+    """Read every citation tag of `text`; refs keep first-appearance order without duplicates."""
+    refs: list[int] = []
+    pages: dict[int, str] = {}
+    for match in TAG.finditer(text):
+        ref = int(match["ref"])
+        if ref not in refs:
+            refs.append(ref)
+        if match["pages"] and ref not in pages:
+            pages[ref] = _SPACE_RUN.sub("", match["pages"])
+    return Citations(tuple(refs), pages)
+
+
+def strip_citations(text: str) -> str:
+    """Text without its tags and with spacing repaired, for indexing and entity extraction."""
+    text = TAG.sub(" ", text)
+    # Copy-pasted articles lose the space after a full stop ("policies.Because").
+    text = _JOINED_SENTENCE.sub(" ", text)
+    text = _SPACE_RUN.sub(" ", text)
+    text = re.sub(r" +([,.;:!?)])", r"\1", text)
+    text = re.sub(r"([(]) +", r"\1", text)
+    return text.strip()

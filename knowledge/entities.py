@@ -1,0 +1,421 @@
+"""People and events found in a document's own text, with no model and no per-document list.
+
+Figures come from runs of capitalised words, judged by evidence in the document itself: a full
+name whose parts are not organisation or place words, a surname used alone, a possessive
+("Tito's"), a verb right after the name, an eponym ("Stalin" beside "Stalinism"). Events are
+named happenings ("Kronstadt rebellion", "Great Purge") and dated ones ("March 1921",
+"from 1936 to 1938", "the 1930s"). A sidecar file can add, rename or drop entities.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTH = "|".join(MONTHS)
+_YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+
+# Function words that start sentences or titles; a capitalised one is no part of a name.
+STOPWORDS = frozenset(
+    """a an the this that these those some many most much several such other another each every
+    all both either neither any no not and or but nor yet so for of in on at to from by with
+    without within into onto upon over under about above below across after before during since
+    until against among between through throughout toward towards via per like unlike as if
+    when while where whereas because although though however therefore thus hence conversely
+    meanwhile moreover furthermore also even still later earlier then there here it its he she
+    they we you i his her their our your my him them us who whom whose which what why how
+    according following despite besides der die das le la les el il lo""".split()
+)
+# Head nouns of organisations, places and works: a run containing one is not a person.
+NON_PERSON_WORDS = frozenset(
+    """party league union congress agency review opposition front council committee army
+    navy republic kingdom empire states state university college school press magazine journal
+    times post herald tribune association society movement international conference treaty pact
+    act church bank company corporation institute federation ministry government department
+    office court senate parliament assembly bureau commission organization organisation
+    foundation group club guard police service centre center museum library revolution
+    rebellion uprising revolt purge war crisis massacre famine split strike coup putsch trials
+    trial affair incident spring blockade siege battle invasion accords agreement declaration
+    east west north south europe asia africa america americas ocean sea river island islands
+    mountains valley city county province region street square station palace""".split()
+)
+EVENT_HEADS = frozenset(
+    """revolution rebellion uprising revolt purge purges war crisis massacre famine split strike
+    coup putsch trials trial pact treaty conference affair incident spring blockade siege battle
+    invasion accords agreement mutiny insurrection riots riot election elections terror
+    campaign""".split()
+)
+# Words after a name that make it the subject of a clause: "Tito disagreed", "Lenin had".
+AUXILIARIES = frozenset(
+    """was were is are has had have would could should will did does became become wrote said
+    argued called claimed became rose led saw took made gave went came died lived""".split()
+)
+ROLE_WORDS = frozenset(
+    """historian biographer revolutionary aide leader president general writer author journalist
+    poet philosopher theorist activist politician minister premier chairman secretary economist
+    scholar critic supporter comrade marshal dictator novelist sociologist professor dr mr mrs
+    ms sir lord king queen emperor tsar czar pope saint st father sister brother""".split()
+)
+_CONNECTOR = r"(?:of the|of|for|de|von|van|der|da|di|du|del|bin|ibn|al)"
+_NAME_WORD = r"(?:[A-Z]\.|[A-Z][^\W\d_]*(?:['’][a-z]+)?)"
+_SP = r"[ \u00a0]+"
+_RUN = re.compile(
+    rf"(?<![\w'’\-–]){_NAME_WORD}(?:{_SP}(?:{_CONNECTOR}{_SP})?{_NAME_WORD})*(?![\w\-–])"
+)
+_SENTENCE_END = re.compile(r"(?:[.!?:]['\"”’)]?|\.\.\.|[\"“(])\s*$")
+_DASH_COMPOUND = re.compile(r"\b[A-Z][^\W\d_]+(?:[-–][A-Z][^\W\d_]+)+\b")
+_WORD = re.compile(r"[^\W\d_]+")
+
+_RANGE = re.compile(
+    rf"\b(?:from|between)\s+(?:(?P<m1>{_MONTH})\s+)?(?P<y1>{_YEAR})\s+(?:to|and|until)\s+"
+    rf"(?:(?P<m2>{_MONTH})\s+)?(?P<y2>{_YEAR})\b|\b(?P<y3>{_YEAR})\s*[–—-]\s*(?P<y4>{_YEAR})\b"
+)
+_MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?:\d{{1,2}},?\s+)?(?P<y>{_YEAR})\b")
+_DECADE = re.compile(rf"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<y>(?:1[0-9]{{2}}|20[0-9])0)s\b")
+_PLAIN_YEAR = re.compile(rf"(?<![\d.,])\b(?P<y>{_YEAR})\b(?!\d|s\b)")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form for comparing names: "Thälmann" → "thalmann"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A person named in the document, with the names used for them and where they appear."""
+
+    name: str
+    aliases: tuple[str, ...]
+    passages: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A named or dated happening; `start`/`end` are (year, month) with month 0 when unknown."""
+
+    name: str
+    aliases: tuple[str, ...]
+    passages: tuple[int, ...]
+    start: tuple[int, int] | None = None
+    end: tuple[int, int] | None = None
+    context: str = ""  # the sentence that dates it, for timelines
+
+    @property
+    def dated(self) -> bool:
+        """Whether the document gives this event a date."""
+        return self.start is not None
+
+    def covers(self, year: int) -> bool:
+        """Whether the event's dates include `year`."""
+        return (
+            self.start is not None
+            and self.end is not None
+            and (self.start[0] <= year <= self.end[0])
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    """The figures and events of one document."""
+
+    figures: tuple[Figure, ...] = ()
+    events: tuple[Event, ...] = field(default=())
+
+
+@dataclass
+class _Candidate:
+    words: list[str]
+    cues: int = 0
+    rejected: bool = False
+    partners: set[str] = field(default_factory=set)
+
+
+def _sentences(text: str) -> list[str]:
+    # A full stop ends a sentence unless it closes an initial ("James P. Cannon").
+    parts = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[\"“(]?[A-Z])|(?<=\.\.\.)", text)
+    return [p for p in parts if p.strip()]
+
+
+def _runs(sentence: str) -> Iterable[tuple[int, int, list[str], bool]]:
+    """Capitalised runs as (start, end, words, sentence_initial)."""
+    for match in _RUN.finditer(sentence):
+        before = sentence[: match.start()]
+        initial = not before.strip() or bool(_SENTENCE_END.search(before))
+        words = [w for w in re.split(rf"{_SP}", match.group()) if w]
+        yield match.start(), match.end(), words, initial
+
+
+def _is_initial(word: str) -> bool:
+    return len(word) == 2 and word.endswith(".")
+
+
+def _strip_possessive(word: str) -> tuple[str, bool]:
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)], True
+    return word, False
+
+
+def _next_word(text: str, end: int) -> str:
+    match = re.match(r"\s*([a-z][a-z'’]*)", text[end:])
+    return match.group(1) if match else ""
+
+
+def _prev_words(text: str, start: int, count: int = 2) -> list[str]:
+    return [w.lower() for w in re.findall(r"[\w']+", text[max(0, start - 40) : start])][-count:]
+
+
+class _FigureFinder:
+    """Collects person evidence over a whole document, then decides."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        words = [w for text in texts for w in _WORD.findall(text)]
+        self.lower_words = {w for w in words if w.islower()}
+        self.capital_words = {w for w in words if w[:1].isupper()}
+        self.modifiers: set[str] = set()  # capitalised words seen before a lowercase noun
+        self.multi: dict[str, _Candidate] = {}
+        self.single: dict[str, _Candidate] = {}
+
+    def _eponym(self, word: str) -> bool:
+        stem = word[:-1] if word.endswith("y") else word
+        return any(
+            stem + suffix in self.capital_words or word + suffix in self.capital_words
+            for suffix in ("ism", "ist", "ists", "ite", "ites", "sm", "ian")
+        )
+
+    def _group_noun(self, word: str) -> bool:
+        # "Bolsheviks", "Communists", "Ukrainians": members of a group, not one person.
+        lowered = word.lower()
+        return (
+            lowered.endswith(("ism", "ist", "ists", "ians", "ites", "ian", "ese", "ish"))
+            or (word.endswith("s") and word[:-1] in self.capital_words)
+            or (len(word) > 1 and word.isupper())
+        )
+
+    def observe(self, sentence: str) -> None:
+        """Gather candidates and their cues from one sentence."""
+        in_quotes = _quoted_spans(sentence)
+        pronoun = bool(re.search(r"\b(?:he|she|his|her|him|himself|herself)\b", sentence))
+        previous_person: str | None = None
+        for start, end, words, initial in _runs(sentence):
+            if initial and words and (words[0].lower() in STOPWORDS or words[0] in self._common()):
+                words = words[1:]
+                while words and words[0] in {"of", "the", "for"}:
+                    words = words[1:]
+            if not words:
+                continue
+            last, possessive = _strip_possessive(words[-1])
+            words[-1] = last
+            names = [w for w in words if w[:1].isupper()]
+            following = _next_word(sentence, end)
+            before = _prev_words(sentence, start)
+            key = " ".join(words)
+            if len(names) == 1:
+                if (
+                    not possessive
+                    and following not in STOPWORDS | AUXILIARIES
+                    and not following.endswith("ed")
+                ):
+                    self.modifiers.add(names[0])
+                cand = self.single.setdefault(key, _Candidate(words))
+            else:
+                cand = self.multi.setdefault(key, _Candidate(words))
+            if self._rejects(words, before, any(a < start < b for a, b in in_quotes)):
+                cand.rejected = True
+                continue
+            cues = 0
+            cues += possessive
+            cues += following in AUXILIARIES or (following.endswith("ed") and len(following) > 3)
+            cues += bool(before) and before[-1] in ROLE_WORDS
+            cues += bool(before) and before[-1] == "by"
+            cues += pronoun and start == 0
+            cand.cues += cues
+            between = sentence[previous_end:start] if previous_person else ""
+            if previous_person and re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?", between):
+                cand.partners.add(previous_person)
+                self._candidate(previous_person).partners.add(key)
+            previous_person, previous_end = key, end
+
+    def _common(self) -> set[str]:
+        # Capitalised only because a sentence starts with it: the word is also used in lower case.
+        return {w.capitalize() for w in self.lower_words}
+
+    def _candidate(self, key: str) -> _Candidate:
+        return self.multi.get(key) or self.single[key]
+
+    def _rejects(self, words: list[str], before: list[str], quoted: bool) -> bool:
+        lowered = [w.lower() for w in words]
+        if any(w in NON_PERSON_WORDS or w.endswith(("ism", "ist", "ists")) for w in lowered):
+            return True
+        if any(len(w) > 1 and w.isupper() and not _is_initial(w) for w in words):
+            return True  # acronyms: NCL, USSR
+        if words[-1].lower().endswith(("ian", "ians", "ese", "ish")) or self._group_noun(words[-1]):
+            return True
+        if words[0] in MONTHS or lowered[0] in STOPWORDS:
+            return True
+        if before and before[-1] in {"the", "a", "an", "in", "into", "from", "across"}:
+            return True
+        return quoted and len(words) > 1
+
+    def figures(self) -> list[tuple[str, list[str]]]:
+        """(name, aliases) for each person, in order of first mention."""
+        people: dict[str, list[str]] = {}
+        surnames: dict[str, list[str]] = defaultdict(list)
+        for key, cand in self.multi.items():
+            if cand.rejected or cand.words[0] in self.modifiers or self._eponym(cand.words[0]):
+                continue
+            if any(w.lower() in {"of the", "for"} for w in cand.words):
+                continue
+            if not all(
+                w[:1].isupper() or w in {"de", "von", "van", "da", "di", "bin", "ibn"}
+                for w in cand.words
+            ):
+                continue
+            people[key] = [key]
+            surnames[cand.words[-1]].append(key)
+        for surname, owners in surnames.items():
+            if len(owners) == 1 and not _is_initial(surname):
+                people[owners[0]].append(surname)
+        accepted = set(people)
+        for _ in range(2):  # a partner of a person in "Marx and Engels" is a person too
+            for key, cand in self.single.items():
+                if key in surnames or key in accepted or cand.rejected:
+                    continue
+                score = cand.cues + 2 * self._eponym(key)
+                if key in self.modifiers and not self._eponym(key):
+                    score -= 1
+                if score >= 2 or (cand.partners & accepted and score >= 0):
+                    accepted.add(key)
+                    people[key] = [key]
+        return list(people.items())
+
+
+def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(r"[\"“][^\"”]*[\"”]", sentence)]
+
+
+def _dates(sentence: str) -> list[tuple[str, tuple[int, int], tuple[int, int], int, int]]:
+    """(label, start, end, span_start, span_end) for each date expression, longest first."""
+    found: list[tuple[str, tuple[int, int], tuple[int, int], int, int]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    for match in _RANGE.finditer(sentence):
+        y1 = int(match["y1"] or match["y3"])
+        y2 = int(match["y2"] or match["y4"])
+        if y2 < y1:
+            continue
+        m1 = MONTHS.index(match["m1"]) + 1 if match["m1"] else 0
+        m2 = MONTHS.index(match["m2"]) + 1 if match["m2"] else 0
+        found.append((f"{y1}–{y2}", (y1, m1), (y2, m2), *match.span()))
+        taken.append(match.span())
+    for match in _MONTH_YEAR.finditer(sentence):
+        if free(*match.span()):
+            month, year = MONTHS.index(match["m"]) + 1, int(match["y"])
+            found.append((f"{match['m']} {year}", (year, month), (year, month), *match.span()))
+            taken.append(match.span())
+    for match in _DECADE.finditer(sentence):
+        if free(*match.span()):
+            y = int(match["y"])
+            first, last = {"early": (y, y + 3), "mid": (y + 3, y + 6), "late": (y + 6, y + 9)}.get(
+                match["part"] or "", (y, y + 9)
+            )
+            label = f"{match['part'] + ' ' if match['part'] else ''}{y}s"
+            found.append((label, (first, 0), (last, 0), *match.span()))
+            taken.append(match.span())
+    for match in _PLAIN_YEAR.finditer(sentence):
+        if free(*match.span()):
+            y = int(match["y"])
+            found.append((str(y), (y, 0), (y, 0), *match.span()))
+    return found
+
+
+def _named_events(sentence: str) -> list[tuple[str, int]]:
+    """Named events in a sentence, with their end offsets."""
+    names: list[tuple[str, int]] = []
+    for start, end, words, initial in _runs(sentence):
+        if initial and words and words[0].lower() in STOPWORDS:
+            words = words[1:]
+        if len(words) >= 2 and words[-1].lower() in EVENT_HEADS:
+            names.append((" ".join(words), end))
+        elif words and _next_word(sentence, end) in EVENT_HEADS:
+            if not (len(words) == 1 and words[0].lower() in STOPWORDS):
+                head = _next_word(sentence, end)
+                names.append(
+                    (f"{' '.join(words)} {head}", end + sentence[end:].index(head) + len(head))
+                )
+    for match in _DASH_COMPOUND.finditer(sentence):
+        head = _next_word(sentence, match.end())
+        if head in EVENT_HEADS:
+            names.append((f"{match.group()} {head}", match.end() + len(head) + 1))
+    return names
+
+
+def mentions(
+    texts: Sequence[str], aliases: Sequence[str], *, case_sensitive: bool
+) -> tuple[int, ...]:
+    """Indices of the texts that mention any alias as a whole word (possessive allowed)."""
+    patterns = [
+        re.compile(rf"(?<![\w\-–]){re.escape(a if case_sensitive else fold(a))}(?:['’]s)?(?!\w)")
+        for a in aliases
+    ]
+    hits = []
+    for index, text in enumerate(texts):
+        haystack = fold(text) if not case_sensitive else text
+        if any(p.search(haystack) for p in patterns):
+            hits.append(index)
+    return tuple(hits)
+
+
+def extract_entities(texts: Sequence[str]) -> Entities:
+    """Find figures and events in a document's passages (clean text, tags removed)."""
+    finder = _FigureFinder(texts)
+    sentences_per_passage = [_sentences(text) for text in texts]
+    for sentences in sentences_per_passage:
+        for sentence in sentences:
+            finder.observe(sentence)
+    figures = tuple(
+        Figure(
+            name=name,
+            aliases=tuple(aliases),
+            passages=mentions(texts, aliases, case_sensitive=True),
+        )
+        for name, aliases in finder.figures()
+    )
+
+    named: dict[str, list[tuple[int, int]]] = {}  # event name -> dates found right after it
+    dated: dict[str, tuple[tuple[int, int], tuple[int, int], str, set[int]]] = {}
+    for index, sentences in enumerate(sentences_per_passage):
+        for sentence in sentences:
+            dates = _dates(sentence)
+            events = _named_events(sentence)
+            for name, end in events:
+                # A date within a few words after the name dates it: "Kronstadt rebellion (March 1921)".
+                close = [d for d in dates if 0 <= d[3] - end <= 25]
+                named.setdefault(name, [])
+                if close:
+                    named[name].append((close[0][1], close[0][2]))  # type: ignore[arg-type]
+            for label, start, end, _, _ in dates:
+                entry = dated.setdefault(label, (start, end, sentence, set()))
+                entry[3].add(index)
+
+    events: list[Event] = []
+    for name, spans in named.items():
+        start = spans[0][0] if spans else None
+        end = spans[0][1] if spans else None
+        events.append(
+            Event(name, (name,), mentions(texts, [name], case_sensitive=False), start, end)  # type: ignore[arg-type]
+        )
+    for label, (start, end, sentence, passages) in dated.items():
+        events.append(Event(label, (label,), tuple(sorted(passages)), start, end, sentence))
+    return Entities(figures=figures, events=tuple(events))
