@@ -1,0 +1,213 @@
+"""Answers rendered as Discord embeds, within every Discord limit.
+
+Passages are quoted verbatim, citation tags included, with markdown and mentions escaped so they
+show literally. Everything shown is measured and shortened with "…" where needed, so a message
+is never rejected for size, whatever the question or the document holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import discord
+
+from bot.text import discord_len, escape, one_line, truncate
+from knowledge.document import Document
+from retrieval.answers import Answer, Hit
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000
+
+COLOUR = discord.Colour(0x3B6EA5)
+UNCITED = "uncited in the source"
+# A name echoed back inside a sentence is kept short; the sentence is what matters.
+ECHO_LIMIT = 100
+# Longer source URLs are not linked inline, where they would eat the passages' room.
+LINK_LIMIT = 512
+
+HELP_LINES = (
+    ("/ask question:<text> [private]", "the passages of the documents that answer a question"),
+    ("/figure name:<text>", "what the documents say about a person (with suggestions as you type)"),
+    ("/event name:<text>", "what the documents say about an event (with suggestions as you type)"),
+    ("/timeline", "the dated events of the documents in order, page by page"),
+    ("/about", "the loaded documents, their sources and licences, and how citations are shown"),
+    ("/help", "this list"),
+    ("@citebot <question>", "mention the bot with a question for the same answer as /ask"),
+)
+
+CITATIONS_NOTE = (
+    "Every passage is quoted word for word from its document, citation tags included. "
+    '"Refs: [8] [9]" lists the reference numbers the source gives the passage (see the '
+    'References section of the linked document); "uncited in the source" means it gives none.'
+)
+
+
+def _http_url(url: str | None) -> str | None:
+    # Discord rejects the whole message over a malformed URL, so only plain web links are used.
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _refs_line(hit: Hit) -> str:
+    if not hit.refs:
+        return UNCITED
+    tags = []
+    for ref in hit.refs:
+        page = hit.pages.get(ref)
+        if page:
+            # A page range (with a hyphen, en or em dash) is "pp.", a single page "p.".
+            unit = "pp." if any(dash in page for dash in "-\u2013\u2014") else "p."
+            tags.append(f"[{ref}] ({unit} {page})")
+        else:
+            tags.append(f"[{ref}]")
+    return "Refs: " + " ".join(tags)
+
+
+def _fair_shares(lengths: Sequence[int], budget: int) -> list[int]:
+    """Split `budget` among items so short items keep their length and long ones share the rest."""
+    shares = [0] * len(lengths)
+    pending = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    left = budget
+    while pending:
+        fair = left // len(pending)
+        index = pending.pop(0)
+        shares[index] = min(lengths[index], fair)
+        left -= shares[index]
+    return shares
+
+
+def _attribution(documents: Sequence[tuple[str, str | None]]) -> str:
+    parts = [f"“{title}” — {licence or 'licence not stated'}" for title, licence in documents]
+    return truncate("Quoted from " + "; ".join(parts), FOOTER_LIMIT // 2)
+
+
+def _documents_of(hits: Sequence[Hit]) -> list[Hit]:
+    """The first hit of each distinct document, in order."""
+    seen: dict[str, Hit] = {}
+    for hit in hits:
+        seen.setdefault(hit.document_id, hit)
+    return list(seen.values())
+
+
+def answer_embed(answer: Answer, heading: str, offset: int = 0) -> discord.Embed:
+    """One page of a found answer: the passages from rank `offset + 1` on, with their refs.
+
+    `heading` is the user's question or name (escaped here). With one source document its title
+    is the author line, linked to the source; with several, each passage names and links its own.
+    """
+    title = truncate(escape(one_line(heading)) or "Question", TITLE_LIMIT)
+    embed = discord.Embed(title=title, colour=COLOUR)
+    sources = _documents_of(answer.hits)
+    if len(sources) == 1:
+        only = sources[0]
+        embed.set_author(name=truncate(only.document, AUTHOR_LIMIT), url=_http_url(only.source_url))
+    first, last = offset + 1, offset + len(answer.hits)
+    shown = f"passage {first}" if first == last else f"passages {first} to {last}"
+    footer = truncate(
+        f"{_attribution([(h.document, h.licence) for h in sources])} · {shown} of {answer.total}",
+        FOOTER_LIMIT,
+    )
+    embed.set_footer(text=footer)
+
+    heads, tails = [], []
+    for rank, hit in enumerate(answer.hits, start=first):
+        label = "Image caption: " if hit.caption else ""
+        heads.append(f"**{rank}.** {label}")
+        tail = _refs_line(hit)
+        if len(sources) > 1:
+            url = _http_url(hit.source_url)
+            name = truncate(escape(one_line(hit.document)), ECHO_LIMIT)
+            linked = url is not None and discord_len(url) <= LINK_LIMIT
+            tail += f" · [{name}]({url})" if linked else f" · {name}"
+        tails.append(f"\n*{tail}*")
+    separator = "\n\n"
+    fixed = sum(discord_len(h) + discord_len(t) for h, t in zip(heads, tails, strict=True))
+    fixed += discord_len(separator) * (len(heads) - 1)
+    room = min(DESCRIPTION_LIMIT, TOTAL_LIMIT - len_outside_description(embed)) - fixed
+    texts = [escape(hit.text) for hit in answer.hits]
+    shares = _fair_shares([discord_len(t) for t in texts], max(room, 0))
+    blocks = [
+        head + truncate(text, share) + tail
+        for head, text, share, tail in zip(heads, texts, shares, tails, strict=True)
+    ]
+    embed.description = separator.join(blocks)
+    return embed
+
+
+def len_outside_description(embed: discord.Embed) -> int:
+    """Characters an embed uses outside its description (title, fields, footer, author)."""
+    total = discord_len(embed.title or "")
+    for field in embed.fields:
+        total += discord_len(field.name or "") + discord_len(field.value or "")
+    total += discord_len(embed.footer.text or "") + discord_len(embed.author.name or "")
+    return total
+
+
+def _echo(text: str) -> str:
+    return truncate(escape(one_line(text)), ECHO_LIMIT)
+
+
+def _suggestions(answer: Answer) -> str:
+    return ", ".join(_echo(s) for s in answer.suggestions)
+
+
+def no_answer_text(answer: Answer) -> str:
+    """The short reply for a question or name the documents do not cover."""
+    if answer.kind == "ask":
+        text = "The loaded documents don't cover that question."
+        if answer.suggestions:
+            text += f" The closest figures and events: {_suggestions(answer)}."
+    else:
+        what = "figure" if answer.kind == "figure" else "event"
+        text = f"No {what} named “{_echo(answer.query)}” in the loaded documents."
+        if answer.suggestions:
+            text += f" Did you mean: {_suggestions(answer)}?"
+    return truncate(text, CONTENT_LIMIT)
+
+
+def help_embed() -> discord.Embed:
+    """The commands, one line each."""
+    lines = [f"`{usage}` — {what}" for usage, what in HELP_LINES]
+    embed = discord.Embed(title="citebot commands", colour=COLOUR, description="\n".join(lines))
+    embed.set_footer(text="Answers quote the documents verbatim with their citation numbers.")
+    return embed
+
+
+def about_embed(documents: Sequence[Document]) -> discord.Embed:
+    """The loaded documents with their source links and licences, and how citations are shown."""
+    embed = discord.Embed(title="About citebot", colour=COLOUR, description=CITATIONS_NOTE)
+    embed.set_footer(text=f"{len(documents)} documents loaded")
+    listed = documents if len(documents) <= FIELD_LIMIT else documents[: FIELD_LIMIT - 1]
+    per_field = (TOTAL_LIMIT - len_outside_description(embed) - len(CITATIONS_NOTE) - 50) // max(
+        len(listed) + 1, 1
+    )
+    name_room = min(FIELD_NAME_LIMIT, per_field // 3)
+    value_room = min(FIELD_VALUE_LIMIT, per_field - name_room)
+    for document in listed:
+        lines = [
+            f"Licence: {escape(one_line(document.licence or 'not stated'))}",
+            f"{len(document.passages)} passages",
+        ]
+        url = _http_url(document.source_url)
+        link = f"[Source]({url})" if url else "Source not stated"
+        # A link cut short is a broken link: show it whole or not at all.
+        if discord_len(link) + sum(discord_len(line) + 1 for line in lines) <= value_room:
+            lines.insert(0, link)
+        embed.add_field(
+            name=truncate(escape(one_line(document.title)), name_room),
+            value=truncate("\n".join(lines), value_room),
+            inline=False,
+        )
+    if len(listed) < len(documents):
+        embed.add_field(name="…", value=f"and {len(documents) - len(listed)} more documents")
+    return embed

@@ -1,0 +1,1 @@
+"""citebot tests; a package so that test helpers import as `tests.<module>`."""
