@@ -4,21 +4,49 @@ rank-bm25 walks every passage in Python for every query term. Here each posting'
 contribution is computed once, at build time, with rank-bm25's own IDF table and the
 same floating-point operations ``BM25Okapi.get_scores`` performs, so a query only adds
 the postings of its terms, in query order, and the scores come out bit-identical.
+
+``top_k`` may skip the postings of very common query terms when a bound proves they
+cannot change the result (see ``BM25Index._top_k_pruned``); results stay exact.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import os
+import tempfile
 from array import array
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
-__all__ = ["BM25Index"]
+__all__ = ["BM25Index", "IndexCacheError"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+_FORMAT = "citebot-bm25-index"
+_VERSION = 1
+# Array name -> dtype, in the order they are hashed.
+_ARRAYS: dict[str, str] = {
+    "indptr": "<i8",
+    "doc_ids": "<i4",
+    "weights": "<f8",
+    "idf": "<f8",
+    "vocab_offsets": "<i8",
+    "vocab_blob": "|u1",
+}
+# Below this many postings in all, a query is cheap enough to evaluate in full.
+_MIN_POSTINGS_TO_PRUNE = 4096
+
+
+class IndexCacheError(Exception):
+    """A saved index could not be loaded: truncated, garbled, or not for this version."""
 
 
 def _reference_idf(
@@ -51,6 +79,17 @@ class BM25Index:
     precomputed score contributions in ``weights`` (float64).
     """
 
+    k1: float
+    b: float
+    epsilon: float
+    _n_docs: int
+    _avgdl: float
+    _vocab: dict[str, int]
+    _indptr: IntArray
+    _doc_ids: npt.NDArray[np.int32]
+    _weights: FloatArray
+    _idf: FloatArray
+
     def __init__(
         self,
         corpus: Iterable[Sequence[str]],
@@ -59,10 +98,6 @@ class BM25Index:
         epsilon: float = 0.25,
     ) -> None:
         """Index ``corpus``, one token sequence per passage, with BM25Okapi's parameters."""
-        self.k1 = float(k1)
-        self.b = float(b)
-        self.epsilon = float(epsilon)
-
         vocab: dict[str, int] = {}
         intern = vocab.setdefault
         tokens = array("q")  # C integers: a list of int objects costs ~9x the memory
@@ -74,44 +109,77 @@ class BM25Index:
 
         n_docs = len(lengths)
         n_terms = len(vocab)
-        self._n_docs = n_docs
-        self._vocab = vocab
-        self._avgdl = sum(lengths) / n_docs if n_docs else 0.0  # as rank-bm25 computes it
-
+        stride = max(n_docs, 1)
         term_of_token: IntArray = np.frombuffer(tokens, dtype=np.int64)
         doc_len: IntArray = np.asarray(lengths, dtype=np.int64)
         doc_of_token = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
         # One sort groups tokens by (term, passage): runs are postings, run lengths are tf.
-        keys = term_of_token * max(n_docs, 1) + doc_of_token
+        keys = term_of_token * stride + doc_of_token
         del tokens, term_of_token, doc_of_token
         keys.sort()
-        if keys.size:
-            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        else:
-            starts = np.zeros(0, dtype=np.int64)
-        tf = np.diff(np.append(starts, keys.size)).astype(np.int64)
+        run_start = np.ones(keys.size, dtype=bool)
+        np.not_equal(keys[1:], keys[:-1], out=run_start[1:])
+        starts = np.flatnonzero(run_start)
+        del run_start
+        tf = np.diff(np.append(starts, keys.size))
         posting_keys = keys[starts]
         del keys, starts
-        posting_term = posting_keys // max(n_docs, 1)
-        posting_doc = posting_keys - posting_term * max(n_docs, 1)
+        posting_term = posting_keys // stride
+        posting_doc = posting_keys - posting_term * stride
         del posting_keys
 
         doc_freqs: IntArray = np.bincount(posting_term, minlength=n_terms).astype(np.int64)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(doc_freqs, out=indptr[1:])
-        self._indptr = indptr
-        self._idf = _reference_idf(vocab, doc_freqs, n_docs, self.epsilon)
+        epsilon = float(epsilon)
+        idf = _reference_idf(vocab, doc_freqs, n_docs, epsilon)
 
         # The exact expression (and operation order) of BM25Okapi.get_scores, per posting:
         # idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl))).
-        k1, b, avgdl = self.k1, self.b, self._avgdl
+        k1, b = float(k1), float(b)
+        avgdl = sum(lengths) / n_docs if n_docs else 0.0  # as rank-bm25 computes it
         dl = doc_len[posting_doc]
         with np.errstate(divide="ignore", invalid="ignore"):
-            weights = self._idf[posting_term] * (
-                tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
-            )
-        self._weights: FloatArray = np.ascontiguousarray(weights, dtype=np.float64)
-        self._doc_ids: npt.NDArray[np.int32] = posting_doc.astype(np.int32)
+            weights = idf[posting_term] * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))
+        self._setup(
+            vocab=vocab,
+            indptr=indptr,
+            doc_ids=posting_doc.astype(np.int32),
+            weights=np.ascontiguousarray(weights, dtype=np.float64),
+            idf=idf,
+            n_docs=n_docs,
+            avgdl=avgdl,
+            k1=k1,
+            b=b,
+            epsilon=epsilon,
+        )
+
+    def _setup(
+        self,
+        *,
+        vocab: dict[str, int],
+        indptr: IntArray,
+        doc_ids: npt.NDArray[np.int32],
+        weights: FloatArray,
+        idf: FloatArray,
+        n_docs: int,
+        avgdl: float,
+        k1: float,
+        b: float,
+        epsilon: float,
+    ) -> None:
+        """Set the state shared by a fresh build and a load, and the pruning bounds."""
+        self.k1, self.b, self.epsilon = k1, b, epsilon
+        self._vocab = vocab
+        self._indptr, self._doc_ids, self._weights, self._idf = indptr, doc_ids, weights, idf
+        self._n_docs, self._avgdl = n_docs, avgdl
+        # Largest contribution per term: the bound that lets top_k skip common terms.
+        # Every term has at least one posting, so reduceat's segments are never empty.
+        self._max_weight: FloatArray = (
+            np.maximum.reduceat(weights, indptr[:-1]) if idf.size else np.zeros(0)
+        )
+        # The bound argument needs non-negative, finite contributions.
+        self._prunable = bool(np.all(weights >= 0) and np.all(np.isfinite(weights)))
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -130,7 +198,8 @@ class BM25Index:
     @property
     def nbytes(self) -> int:
         """Bytes held by the index's numpy arrays (the vocabulary dict is not counted)."""
-        return sum(a.nbytes for a in (self._indptr, self._doc_ids, self._weights, self._idf))
+        arrays = (self._indptr, self._doc_ids, self._weights, self._idf, self._max_weight)
+        return sum(a.nbytes for a in arrays)
 
     def idf(self, term: str) -> float:
         """rank-bm25's IDF of ``term`` (negative values floored); 0.0 for an unknown term."""
@@ -147,25 +216,26 @@ class BM25Index:
         get = self._vocab.get
         return [tid for tid in map(get, query) if tid is not None]
 
+    def _postings(self, tid: int) -> tuple[npt.NDArray[np.int32], FloatArray]:
+        start, end = int(self._indptr[tid]), int(self._indptr[tid + 1])
+        return self._doc_ids[start:end], self._weights[start:end]
+
     def _accumulate(self, tids: Sequence[int]) -> FloatArray:
         """Dense score array: each term's postings added in query order, as get_scores."""
         scores = np.zeros(self._n_docs, dtype=np.float64)
-        indptr, doc_ids, weights = self._indptr, self._doc_ids, self._weights
         for tid in tids:
-            start, end = int(indptr[tid]), int(indptr[tid + 1])
+            ids, weights = self._postings(tid)
             # A term's postings hold distinct passages, so buffered fancy += is exact.
-            scores[doc_ids[start:end]] += weights[start:end]
+            scores[ids] += weights
         return scores
 
     def scores(self, query: Sequence[str]) -> FloatArray:
         """BM25 score of every passage; equals ``BM25Okapi(corpus).get_scores(query)``."""
         return self._accumulate(self._term_ids(query))
 
-    def _touched(self, tids: Sequence[int]) -> npt.NDArray[np.int64]:
+    def _union(self, tids: Iterable[int]) -> IntArray:
         """Ascending ids of passages holding at least one of the terms."""
-        indptr, doc_ids = self._indptr, self._doc_ids
-        unique = sorted(set(tids))
-        slices = [doc_ids[int(indptr[t]) : int(indptr[t + 1])] for t in unique]
+        slices = [self._postings(t)[0] for t in sorted(set(tids))]
         if len(slices) == 1:
             return slices[0].astype(np.int64)
         total = sum(s.size for s in slices)
@@ -185,12 +255,214 @@ class BM25Index:
         tids = self._term_ids(query)
         if k <= 0 or not tids:
             return []
+        pruned = self._top_k_pruned(tids, k)
+        if pruned is not None:
+            return pruned
         scores = self._accumulate(tids)
-        touched = self._touched(tids)
+        touched = self._union(tids)
         return _rank(touched, scores[touched], k)
 
+    def _top_k_pruned(self, tids: Sequence[int], k: int) -> list[tuple[int, float]] | None:
+        """``top_k`` without reading all postings of the query's common terms, or None.
 
-def _rank(ids: npt.NDArray[np.int64], scores: FloatArray, k: int) -> list[tuple[int, float]]:
+        Split the query's terms into rare ("essential") and common ones. Candidates are
+        the passages of the rare terms; their exact scores are summed in query order,
+        looking their common-term weights up by binary search. Any other passage holds
+        only common terms, so its score is a float sum, in query order, of values each
+        at most that term's largest weight; float addition being monotonic, it is at
+        most ``bound``, the same sum over the largest weights. If the k-th candidate
+        scores strictly above ``bound`` (strictly: a tie could go to a lower id), no
+        other passage can enter the top k, and the candidates' ranking is the answer.
+        Returns None when the split is not worth it or the bound does not hold.
+        """
+        if not self._prunable:
+            return None
+        indptr = self._indptr
+        unique = sorted(set(tids), key=lambda t: int(indptr[t + 1] - indptr[t]))
+        dfs = [int(indptr[t + 1] - indptr[t]) for t in unique]
+        split = _choose_split(dfs, self._n_docs)
+        if split is None:
+            return None
+        common = set(unique[split:])
+        candidates = self._union(unique[:split])
+        if candidates.size < k:
+            return None
+        bound = 0.0
+        for tid in tids:
+            if tid in common:
+                bound += float(self._max_weight[tid])
+
+        scores = np.zeros(candidates.size, dtype=np.float64)
+        for tid in tids:  # in query order, as get_scores adds them
+            ids, weights = self._postings(tid)
+            if tid in common:
+                at = np.searchsorted(ids, candidates)
+                np.minimum(at, ids.size - 1, out=at)
+                found = ids[at] == candidates
+                scores[found] += weights[at[found]]
+            else:  # its passages are all candidates
+                scores[np.searchsorted(candidates, ids)] += weights
+        kth = np.partition(scores, candidates.size - k)[candidates.size - k]
+        if not kth > bound:
+            return None
+        return _rank(candidates, scores, k)
+
+    def save(self, path: str | os.PathLike[str], *, tag: str = "") -> None:
+        """Write the index to one ``.npz`` file, atomically (write, then rename).
+
+        ``tag`` is stored as is and checked by ``load``: put a digest of the corpus and
+        tokeniser in it so a stale cache is refused rather than silently used.
+        """
+        terms = list(self._vocab)  # dicts keep insertion order, which is term id order
+        encoded = [term.encode("utf-8", "surrogatepass") for term in terms]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "indptr": self._indptr,
+            "doc_ids": self._doc_ids,
+            "weights": self._weights,
+            "idf": self._idf,
+            "vocab_offsets": offsets,
+            "vocab_blob": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        }
+        meta = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "tag": tag,
+            "n_docs": self._n_docs,
+            "avgdl": self._avgdl,
+            "k1": self.k1,
+            "b": self.b,
+            "epsilon": self.epsilon,
+            "shapes": {name: list(a.shape) for name, a in arrays.items()},
+            "sha256": _digest(arrays),
+        }
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+        target = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, allow_pickle=False, **arrays)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, tag: str | None = None) -> BM25Index:
+        """Read an index written by ``save``.
+
+        Raises FileNotFoundError if there is no file, and IndexCacheError if it is
+        truncated, garbled, of another format version, or (when ``tag`` is given)
+        saved under a different tag. A checksum covers every array.
+        """
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
+                if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+                    raise IndexCacheError(f"{path}: not a saved BM25Index")
+                if meta.get("version") != _VERSION:
+                    raise IndexCacheError(f"{path}: index format {meta.get('version')!r}")
+                if tag is not None and meta.get("tag") != tag:
+                    raise IndexCacheError(f"{path}: saved for another corpus (tag differs)")
+                arrays = {name: npz[name] for name in _ARRAYS}
+        except (FileNotFoundError, IndexCacheError):
+            raise
+        except Exception as exc:  # zip, npy, json and unicode errors alike mean corruption
+            raise IndexCacheError(f"{path}: unreadable index cache: {exc}") from exc
+        try:
+            return cls._from_saved(meta, arrays)
+        except IndexCacheError as exc:
+            raise IndexCacheError(f"{path}: {exc}") from None
+        except Exception as exc:
+            raise IndexCacheError(f"{path}: inconsistent index cache: {exc}") from exc
+
+    @classmethod
+    def _from_saved(cls, meta: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> BM25Index:
+        """Validate loaded arrays against the header and rebuild the index from them."""
+        for name, dtype in _ARRAYS.items():
+            array_ = arrays[name]
+            if array_.dtype != np.dtype(dtype) or list(array_.shape) != meta["shapes"][name]:
+                raise IndexCacheError(f"array {name!r} has the wrong type or shape")
+        if _digest(arrays) != meta["sha256"]:
+            raise IndexCacheError("checksum mismatch")
+        indptr, doc_ids = arrays["indptr"], arrays["doc_ids"]
+        offsets, blob = arrays["vocab_offsets"], arrays["vocab_blob"]
+        n_docs, n_terms = int(meta["n_docs"]), arrays["idf"].size
+        # Cheap structural checks, so that even a forged checksum cannot index out of range.
+        if (
+            indptr.size != n_terms + 1
+            or indptr[0] != 0
+            or indptr[-1] != doc_ids.size
+            or arrays["weights"].size != doc_ids.size
+            or np.any(np.diff(indptr) <= 0)
+            or offsets.size != n_terms + 1
+            or offsets[0] != 0
+            or offsets[-1] != blob.size
+            or np.any(np.diff(offsets) < 0)
+            or (doc_ids.size and (doc_ids.min() < 0 or doc_ids.max() >= n_docs))
+        ):
+            raise IndexCacheError("inconsistent postings")
+        ascending = np.diff(doc_ids) > 0
+        ascending[indptr[1:-1] - 1] = True  # a new term's postings start over
+        if not ascending.all():
+            raise IndexCacheError("postings out of order")
+        raw = bytes(blob)
+        bounds = offsets.tolist()
+        vocab = {
+            raw[bounds[i] : bounds[i + 1]].decode("utf-8", "surrogatepass"): i
+            for i in range(n_terms)
+        }
+        if len(vocab) != n_terms:
+            raise IndexCacheError("duplicate terms")
+        index = cls.__new__(cls)
+        index._setup(
+            vocab=vocab,
+            indptr=indptr,
+            doc_ids=doc_ids,
+            weights=arrays["weights"],
+            idf=arrays["idf"],
+            n_docs=n_docs,
+            avgdl=float(meta["avgdl"]),
+            k1=float(meta["k1"]),
+            b=float(meta["b"]),
+            epsilon=float(meta["epsilon"]),
+        )
+        return index
+
+
+def _choose_split(dfs: Sequence[int], n_docs: int) -> int | None:
+    """Where to cut terms sorted by ascending doc freq into rare | common, or None.
+
+    A rough cost model in postings touched: the full evaluation scatters and unions
+    every posting (~3 per posting); the split does that for the rare terms only and
+    binary-searches each candidate in each common term's postings (~log2(df) / 2).
+    Pruning is tried only when it would cost under half as much.
+    """
+    if len(dfs) < 2 or sum(dfs) < _MIN_POSTINGS_TO_PRUNE:
+        return None
+    full = 3.0 * sum(dfs)
+    best, best_cost = None, full / 2
+    rare = 0
+    for split in range(1, len(dfs)):
+        rare += dfs[split - 1]
+        cost = 3.0 * rare + sum(rare * math.log2(df + 1) / 2 for df in dfs[split:])
+        if cost < best_cost:
+            best, best_cost = split, cost
+    return best
+
+
+def _digest(arrays: dict[str, npt.NDArray[Any]]) -> str:
+    """SHA-256 over the named arrays' bytes, in a fixed order."""
+    digest = hashlib.sha256()
+    for name in _ARRAYS:
+        digest.update(np.ascontiguousarray(arrays[name]).data)
+    return digest.hexdigest()
+
+
+def _rank(ids: IntArray, scores: FloatArray, k: int) -> list[tuple[int, float]]:
     """Top ``k`` of ``ids`` (ascending) by score descending, ties to the lower id."""
     if ids.size > k:
         # Keep everything tied with the k-th best so the tie rule, not argpartition,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from retrieval.index import BM25Index
+import retrieval.index as index_module
+from retrieval.index import BM25Index, IndexCacheError
 
 # A small vocabulary so that terms recur: some end up in more than half of the
 # passages (negative IDF, floored), some in exactly half (IDF exactly 0).
@@ -145,3 +148,164 @@ def test_top_k_best_first_and_bounded() -> None:
     assert 4 not in {i for i, _ in hits}
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
     assert len(index.top_k(["cat", "dog"], 2)) == 2
+
+
+# --- pruning: top_k may skip common terms' postings; it must never change the answer.
+
+zipf_corpus_st = st.lists(
+    st.lists(st.sampled_from(TERMS), min_size=1, max_size=10).map(
+        # Skew towards "a" and "b" so there are clearly common and rare terms.
+        lambda p: ["a", *p[: len(p) // 2], "b"] if len(p) % 3 else p
+    ),
+    min_size=5,
+    max_size=40,
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    corpus=zipf_corpus_st,
+    query=st.lists(st.sampled_from([*TERMS, "zz"]), min_size=2, max_size=6),
+    k=st.integers(1, 6),
+    split=st.integers(1, 5),
+)
+def test_pruned_top_k_is_exact_at_every_split(
+    corpus: list[list[str]], query: list[str], k: int, split: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = BM25Index(corpus)
+    want = reference_top_k(corpus, BM25Okapi(corpus), query, k)
+    with monkeypatch.context() as patch:
+        # Force a split point however small the query, so the bound logic is exercised.
+        patch.setattr(
+            index_module, "_choose_split", lambda dfs, n: min(split, len(dfs) - 1) or None
+        )
+        assert index.top_k(query, k) == want
+
+
+def test_pruning_happens_and_matches_on_a_larger_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    vocab = [f"w{i}" for i in range(2000)]
+    weights = 1 / np.arange(1, len(vocab) + 1)
+    weights /= weights.sum()
+    corpus = [
+        [vocab[i] for i in rng.choice(len(vocab), size=rng.integers(5, 40), p=weights)]
+        for _ in range(3000)
+    ]
+    index = BM25Index(corpus)
+    ref = BM25Okapi(corpus)
+    pruned = 0
+    original = index._top_k_pruned
+
+    def counting(tids: list[int], k: int) -> list[tuple[int, float]] | None:
+        nonlocal pruned
+        result = original(tids, k)
+        pruned += result is not None
+        return result
+
+    monkeypatch.setattr(index, "_top_k_pruned", counting)
+    for _ in range(60):
+        # A few very common terms plus one rarer one: the case pruning is for.
+        query = [vocab[i] for i in rng.choice(5, size=3)] + [vocab[int(rng.integers(20, 300))]]
+        assert index.top_k(query, 3) == reference_top_k(corpus, ref, query, 3)
+    assert pruned > 30
+
+
+# --- persistence
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    corpus = [["a", "b", "é"], ["b", "c"], ["\udcff", "a", "a"], []]
+    index = BM25Index(corpus, k1=1.2, b=0.5, epsilon=0.1)
+    path = tmp_path / "index.npz"
+    index.save(path, tag="corpus-v1")
+    loaded = BM25Index.load(path, tag="corpus-v1")
+    assert len(loaded) == len(index)
+    assert (loaded.k1, loaded.b, loaded.epsilon) == (1.2, 0.5, 0.1)
+    for query in (["a"], ["b", "a", "b"], ["é", "\udcff"], ["zz"]):
+        assert np.array_equal(loaded.scores(query), index.scores(query))
+        assert loaded.top_k(query, 3) == index.top_k(query, 3)
+    for t in ("a", "b", "c", "é", "\udcff", "zz"):
+        assert loaded.idf(t) == index.idf(t)
+        assert loaded.doc_freq(t) == index.doc_freq(t)
+    assert BM25Index.load(path).vocabulary_size == 5  # no tag given: not checked
+    assert [p.name for p in tmp_path.iterdir()] == ["index.npz"]  # no temp file left
+
+
+def test_save_load_empty_index(tmp_path: Path) -> None:
+    BM25Index([]).save(tmp_path / "empty.npz")
+    loaded = BM25Index.load(tmp_path / "empty.npz")
+    assert len(loaded) == 0
+    assert loaded.top_k(["a"], 3) == []
+
+
+def test_load_refuses_other_tag(tmp_path: Path) -> None:
+    BM25Index([["a"]]).save(tmp_path / "i.npz", tag="one")
+    with pytest.raises(IndexCacheError, match="tag"):
+        BM25Index.load(tmp_path / "i.npz", tag="two")
+
+
+def test_load_missing_file_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        BM25Index.load(tmp_path / "absent.npz")
+
+
+@pytest.fixture(scope="module")
+def saved_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    corpus = [[f"t{(i * j) % 17}" for j in range(12)] for i in range(60)]
+    path = tmp_path_factory.mktemp("saved") / "index.npz"
+    BM25Index(corpus).save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("keep", [0, 1, 10, 100, 0.25, 0.5, 0.9, 0.999])
+def test_load_truncated_raises(tmp_path: Path, saved_bytes: bytes, keep: float) -> None:
+    cut = int(len(saved_bytes) * keep) if isinstance(keep, float) else keep
+    path = tmp_path / "cut.npz"
+    path.write_bytes(saved_bytes[:cut])
+    with pytest.raises(IndexCacheError):
+        BM25Index.load(path)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_load_garbled_raises_or_is_identical(
+    tmp_path: Path, saved_bytes: bytes, data: st.DataObject
+) -> None:
+    # Flip bytes anywhere: either the load fails clearly or (the bytes hit zip padding
+    # that nothing reads) the index is exactly the saved one, never a wrong index.
+    garbled = bytearray(saved_bytes)
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(garbled) - 1))
+        garbled[at] ^= data.draw(st.integers(1, 255))
+    path = tmp_path / "garbled.npz"
+    path.write_bytes(bytes(garbled))
+    try:
+        loaded = BM25Index.load(path)
+    except IndexCacheError:
+        return
+    original_path = tmp_path / "original.npz"
+    original_path.write_bytes(saved_bytes)
+    original = BM25Index.load(original_path)
+    for name in ("_indptr", "_doc_ids", "_weights", "_idf"):
+        assert np.array_equal(getattr(loaded, name), getattr(original, name))
+    assert loaded._vocab == original._vocab
+    assert (len(loaded), loaded.avgdl, loaded.k1, loaded.b) == (
+        len(original),
+        original.avgdl,
+        original.k1,
+        original.b,
+    )
+
+
+def test_load_rejects_other_npz(tmp_path: Path) -> None:
+    path = tmp_path / "other.npz"
+    np.savez(path, x=np.arange(3))
+    with pytest.raises(IndexCacheError):
+        BM25Index.load(path)
+    path.write_text("not a zip at all")
+    with pytest.raises(IndexCacheError):
+        BM25Index.load(path)
