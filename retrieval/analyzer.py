@@ -1,0 +1,85 @@
+"""Text to index terms; passages and questions go through the same steps.
+
+Steps: Unicode folding (accents off, so "Thalmann" finds "Thälmann"), case folding, words with
+their hyphen and en-dash compounds ("Tito-Stalin" gives tito, stalin and titostalin),
+possessives off, English stopwords out, British spellings mapped to American ones
+("collectivisation" finds "collectivization"), then Snowball stemming. Numbers and years stay
+as they are ("1921", "1930s").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Bump when the terms produced for some text change: on-disk index caches are keyed by it.
+ANALYZER_VERSION = "1"
+
+# Snowball's English stopword list, plus the question words people open questions with.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can could did didn't do does doesn't doing don't
+    down during each few for from further had hadn't has hasn't have haven't having he he'd
+    he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if
+    in into is isn't it it's its itself let's me more most mustn't my myself no nor not of off
+    on once only or other ought our ours ourselves out over own same shan't she she'd she'll
+    she's should shouldn't so some such than that that's the their theirs them themselves then
+    there there's these they they'd they'll they're they've this those through to too under
+    until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
+    where where's which while who who's whom why why's will with won't would wouldn't you
+    you'd you'll you're you've your yours yourself yourselves also tell whose""".split()
+)
+
+_COMPOUND = re.compile(r"[^\W_]+(?:'[^\W_]+)*(?:[-–—][^\W_]+(?:'[^\W_]+)*)*")
+_DASHES = re.compile(r"[-–—]")
+# British → American endings, applied before stemming; both sides of the index get the same map.
+_SPELLING = (
+    (re.compile(r"isation(s?)$"), r"ization\1"),
+    (re.compile(r"(?<=...)is(e|ed|es|ing|er|ers)$"), r"iz\1"),
+    (re.compile(r"(?<=..)ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=...)our(s|ed|ing|ite|ites|able|ably)?$"), r"or\1"),
+    (re.compile(r"(?<=....[aeiou])ll(ed|ing|er|ers)$"), r"l\1"),
+    (re.compile(r"(?<=..)ence$"), r"ense"),
+    (re.compile(r"(?<=..)ogue(s?)$"), r"og\1"),
+    (re.compile(r"(?<=..[^aeiou])tre(s?)$"), r"ter\1"),
+)
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Accent-free, case-folded text with curly apostrophes made straight."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.casefold().replace("’", "'").replace("ʼ", "'")
+
+
+@lru_cache(maxsize=200_000)
+def normalize_word(word: str) -> str:
+    """One word (folded, no possessive) to its index term: American spelling, then its stem."""
+    if any(c.isdigit() for c in word):
+        return word
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return str(_STEMMER.stemWord(word))
+
+
+def _strip_possessive(word: str) -> str:
+    if word.endswith("'s"):
+        return word[:-2]
+    return word.rstrip("'")
+
+
+def analyze(text: str) -> list[str]:
+    """The index terms of `text`, in order; the same function serves passages and questions."""
+    terms: list[str] = []
+    for match in _COMPOUND.finditer(fold(text)):
+        parts = [_strip_possessive(p) for p in _DASHES.split(match.group())]
+        kept = [p for p in parts if p and p not in STOPWORDS]
+        terms.extend(normalize_word(p) for p in kept)
+        if len(parts) > 1 and all(parts):
+            # "anti-Stalinist" is also one word for people who type "antistalinist".
+            terms.append(normalize_word("".join(parts)))
+    return terms

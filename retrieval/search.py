@@ -1,0 +1,348 @@
+"""Questions, figures, events and the timeline over loaded documents, as Answer objects.
+
+One BM25 index covers every passage of every loaded document. A question is answered only when
+its best passage matches enough of the question's weight (see `coverage`); otherwise the
+answer says the documents do not cover it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from knowledge.document import Document, Passage
+from knowledge.entities import Event, Figure, fold
+from knowledge.loader import load_paths
+from retrieval.analyzer import STOPWORDS, analyze
+from retrieval.answers import Answer, Hit
+from retrieval.index import BM25Index
+
+# Fuzzy name scores (0-100) at or above which a typed name is taken to mean a known one.
+NAME_MATCH = 80.0
+SUGGESTIONS = 3
+FUZZY_COMPLETION = 75.0
+# A passage scoring under this share of the best one is noise, not a further answer.
+RELATIVE_FLOOR = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSettings:
+    """Tunable behaviour of a KnowledgeBase."""
+
+    # Share of the question's IDF weight the best passage must match; under it, found=False.
+    min_coverage: float = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One dated happening: when, what, and the passages that say so."""
+
+    when: str
+    label: str
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entity:
+    """A figure or event merged over documents: its names and (document, passage) places."""
+
+    name: str
+    aliases: tuple[str, ...]
+    places: tuple[tuple[int, int], ...]  # (document number, passage index)
+    event: Event | None = None
+
+
+class KnowledgeBase:
+    """Loaded documents, their index and entities; answers questions."""
+
+    def __init__(self, documents: Sequence[Document], settings: SearchSettings | None = None):
+        self.documents = tuple(documents)
+        self.settings = settings or SearchSettings()
+        self._passages: list[tuple[int, Passage]] = [
+            (number, passage)
+            for number, document in enumerate(self.documents)
+            for passage in document.passages
+        ]
+        self._places = [(number, passage.index) for number, passage in self._passages]
+        self._position = {
+            (number, passage.index): position
+            for position, (number, passage) in enumerate(self._passages)
+        }
+        self._terms = [analyze(passage.clean) for _, passage in self._passages]
+        self.index = BM25Index(self._terms)
+        self._figures = _merge(
+            (number, figure)
+            for number, document in enumerate(self.documents)
+            for figure in document.entities.figures
+        )
+        self._events = _merge(
+            (number, event)
+            for number, document in enumerate(self.documents)
+            for event in document.entities.events
+        )
+
+    @classmethod
+    def from_paths(
+        cls, paths: Sequence[Path], settings: SearchSettings | None = None
+    ) -> KnowledgeBase:
+        """Load files and folders (none: the bundled document); KnowledgeError on bad input."""
+        return cls(load_paths(paths), settings)
+
+    # -- questions -------------------------------------------------------------------------
+
+    def coverage(self, terms: Sequence[str], position: int) -> float:
+        """Share of the query's IDF weight that occurs in a passage (1.0: every term)."""
+        unique = set(terms)
+        if not unique:
+            return 0.0
+        present = set(self._terms[position])
+        total = sum(self._weight(term) for term in unique)
+        return sum(self._weight(term) for term in unique & present) / total
+
+    def _weight(self, term: str) -> float:
+        # Always positive, unlike BM25's own IDF; a term no passage has weighs the most.
+        n, df = len(self.index), self.index.doc_freq(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
+        """The passages that best answer a question, or found=False when none covers it."""
+        terms = analyze(query)
+        ranked = self.index.top_k(terms, max(len(self.index), 1)) if terms else []
+        if not ranked or self.coverage(terms, ranked[0][0]) < self.settings.min_coverage:
+            return Answer(query, "ask", False, suggestions=self._closest_entities(query))
+        floor = ranked[0][1] * RELATIVE_FLOOR
+        kept = [(position, score) for position, score in ranked if score >= floor]
+        return self._answer(query, "ask", kept, top_k, offset)
+
+    # -- figures and events ----------------------------------------------------------------
+
+    def figure(self, name: str, top_k: int = 3, offset: int = 0) -> Answer:
+        """A person's passages, the name matched fuzzily; found=False with suggestions if unknown."""
+        return self._entity_answer(name, "figure", self._figures, top_k, offset)
+
+    def event(self, name: str, top_k: int = 3, offset: int = 0) -> Answer:
+        """An event's passages, by name or by year ("1937" finds "from 1936 to 1938")."""
+        years = _years(name)
+        if years:
+            # The narrowest date first: "1937" is about 1936–1938 before it is about the 1930s.
+            span: dict[tuple[int, int], int] = {}
+            for entity in self._events:
+                event = entity.event
+                if event and event.start and event.end and any(event.covers(y) for y in years):
+                    width = event.end[0] - event.start[0]
+                    for place in entity.places:
+                        span[place] = min(span.get(place, width), width)
+            if span:
+                ranked = sorted(
+                    self._rank_places(span, analyze(name)),
+                    key=lambda item: span[self._places[item[0]]],
+                )
+                return self._answer(name, "event", ranked, top_k, offset, subject=name.strip())
+        return self._entity_answer(name, "event", self._events, top_k, offset)
+
+    def timeline(self) -> list[TimelineEntry]:
+        """Dated events in chronological order, each with its passages."""
+        dated = [e for e in self._events if e.event is not None and e.event.dated]
+        named = {
+            (e.event.start, place): e.name
+            for e in dated
+            if e.event is not None and not e.event.context
+            for place in e.places
+        }
+        entries: list[tuple[tuple[int, int], TimelineEntry]] = []
+        for entity in dated:
+            event = entity.event
+            if event is None or event.start is None or not event.context:
+                continue  # named events appear through the date that dates them
+            label = next(
+                (named[(event.start, p)] for p in entity.places if (event.start, p) in named),
+                event.context,
+            )
+            hits = tuple(self._hit(self._position[p], 0.0) for p in entity.places)
+            entries.append((event.start, TimelineEntry(entity.name, label, hits)))
+        entries.sort(key=lambda item: (item[0], item[1].when))
+        return [entry for _, entry in entries]
+
+    def figure_names(self) -> list[str]:
+        """Every figure's name, most mentioned first."""
+        return [e.name for e in sorted(self._figures, key=lambda e: (-len(e.places), e.name))]
+
+    def event_names(self) -> list[str]:
+        """Every named and dated event, named ones first."""
+        return [e.name for e in sorted(self._events, key=_event_order)]
+
+    def figures(self) -> list[tuple[str, tuple[str, ...], int]]:
+        """(name, aliases, passage count) for each figure, most mentioned first."""
+        return [(e.name, e.aliases, len(e.places)) for e in _by_mentions(self._figures)]
+
+    def events(self) -> list[tuple[str, str, int]]:
+        """(name, date or "", passage count) for each event, named ones first."""
+        return [
+            (e.name, _when(e.event), len(e.places)) for e in sorted(self._events, key=_event_order)
+        ]
+
+    def complete_figure(self, text: str, limit: int = 25) -> list[str]:
+        """Autocomplete for figure names: prefix matches first, then fuzzy ones."""
+        return _complete(text, _by_mentions(self._figures), limit)
+
+    def complete_event(self, text: str, limit: int = 25) -> list[str]:
+        """Autocomplete for event names and dates: prefix matches first, then fuzzy ones."""
+        return _complete(text, sorted(self._events, key=_event_order), limit)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _entity_answer(
+        self, name: str, kind: str, entities: Sequence[_Entity], top_k: int, offset: int
+    ) -> Answer:
+        entity, suggestions = _resolve(name, entities, partial=kind == "event")
+        if entity is None:
+            return Answer(name, kind, False, suggestions=suggestions)
+        terms = [t for alias in entity.aliases for t in analyze(alias)]
+        ranked = self._rank_places(entity.places, terms)
+        return self._answer(name, kind, ranked, top_k, offset, subject=entity.name)
+
+    def _rank_places(
+        self, places: Iterable[tuple[int, int]], terms: Sequence[str]
+    ) -> list[tuple[int, float]]:
+        positions = [self._position[p] for p in places]
+        scores = self.index.scores(terms) if terms else None
+        scored = [(p, float(scores[p]) if scores is not None else 0.0) for p in positions]
+        return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+    def _answer(
+        self,
+        query: str,
+        kind: str,
+        ranked: Sequence[tuple[int, float]],
+        top_k: int,
+        offset: int,
+        subject: str | None = None,
+    ) -> Answer:
+        page = ranked[offset : offset + top_k]
+        hits = tuple(self._hit(position, score) for position, score in page)
+        return Answer(query, kind, bool(ranked), hits, (), subject, total=len(ranked))
+
+    def _hit(self, position: int, score: float) -> Hit:
+        number, passage = self._passages[position]
+        document = self.documents[number]
+        return Hit(
+            text=passage.text,
+            refs=passage.refs,
+            pages=dict(passage.pages),
+            score=score,
+            document=document.title,
+            document_id=document.id,
+            source_url=document.source_url,
+            licence=document.licence,
+            passage=passage.index,
+            caption=passage.caption,
+        )
+
+    def _closest_entities(self, query: str) -> tuple[str, ...]:
+        """Figures or events named in an unanswered question, to offer instead."""
+        words = {fold(w) for w in query.replace("?", " ").split() if len(w) > 3}
+        found = [
+            e.name
+            for e in (*_by_mentions(self._figures), *self._events)
+            if any(fold(part) in words for alias in e.aliases for part in alias.split())
+        ]
+        return tuple(dict.fromkeys(found))[:SUGGESTIONS]
+
+
+def _merge(items: Iterable[tuple[int, Figure | Event]]) -> list[_Entity]:
+    """One entity per name across documents, so a figure in two documents has both places."""
+    merged: dict[str, _Entity] = {}
+    for number, item in items:
+        key = fold(item.name)
+        places = tuple((number, p) for p in item.passages)
+        event = item if isinstance(item, Event) else None
+        if key in merged:
+            old = merged[key]
+            aliases = tuple(dict.fromkeys(old.aliases + item.aliases))
+            merged[key] = _Entity(old.name, aliases, old.places + places, old.event or event)
+        else:
+            merged[key] = _Entity(item.name, item.aliases, places, event)
+    return list(merged.values())
+
+
+def _by_mentions(entities: Sequence[_Entity]) -> list[_Entity]:
+    return sorted(entities, key=lambda e: (-len(e.places), e.name))
+
+
+def _event_order(entity: _Entity) -> tuple[int, tuple[int, int], str]:
+    event = entity.event
+    dated_only = int(event is not None and bool(event.context))
+    return (dated_only, event.start if event and event.start else (0, 0), entity.name)
+
+
+def _when(event: Event | None) -> str:
+    if event is None or event.start is None or event.end is None:
+        return ""
+    if event.context:
+        return event.name
+    return str(event.start[0]) if event.start[0] == event.end[0] else f"{event.start[0]}–{event.end[0]}"
+
+
+def _years(text: str) -> list[int]:
+    """Years a query names: "1937" → [1937]; "the 1930s" → 1930..1939."""
+    years: list[int] = []
+    for token in analyze(text):
+        if token.isdigit() and len(token) == 4:
+            years.append(int(token))
+        elif token.endswith("s") and token[:-1].isdigit() and len(token) == 5:
+            years.extend(range(int(token[:-1]), int(token[:-1]) + 10))
+    return years
+
+
+def _name_score(query: str, alias: str, partial: bool) -> float:
+    """How well a typed name matches one alias, 0-100; `partial` lets one shared word match."""
+    q, a = fold(query).strip(), fold(alias)
+    if q.endswith("'s"):
+        q = q[:-2]
+    score = fuzz.ratio(q, a)
+    words = [w for w in q.split() if w not in STOPWORDS]
+    if words and all(len(w) >= 3 and w in a.split() for w in words):
+        score = max(score, 90.0)  # part of the name typed alone: "Leon", "purge"
+    elif len(q) >= 3 and a.startswith(q):
+        score = max(score, 85.0)
+    elif partial and any(len(w) >= 4 and w in a.split() for w in words):
+        score = max(score, NAME_MATCH)  # "Kronstadt uprising" means the Kronstadt rebellion
+    return float(score)
+
+
+def _resolve(
+    name: str, entities: Sequence[_Entity], partial: bool
+) -> tuple[_Entity | None, tuple[str, ...]]:
+    """The entity a typed name means, or None with the closest names as suggestions."""
+    if not name.strip() or not entities:
+        return None, ()
+    scored = sorted(
+        ((max(_name_score(name, a, partial) for a in e.aliases), e) for e in entities),
+        key=lambda item: (-item[0], -len(item[1].places), item[1].name),
+    )
+    best_score, best = scored[0]
+    if best_score >= NAME_MATCH:
+        return best, ()
+    suggestions = tuple(e.name for score, e in scored[:SUGGESTIONS] if score >= 40)
+    return None, suggestions
+
+
+def _complete(text: str, entities: Sequence[_Entity], limit: int) -> list[str]:
+    names = [e.name for e in entities]
+    needle = fold(text).strip()
+    if not needle:
+        return names[:limit]
+    prefix = [
+        e.name
+        for e in entities
+        if any(fold(a).startswith(needle) or f" {needle}" in fold(a) for a in e.aliases)
+    ]
+    if len(needle) < 3:
+        return prefix[:limit]  # two letters say too little for a fuzzy guess
+    rest = [n for n in names if n not in prefix]
+    fuzzy = process.extract(needle, rest, scorer=fuzz.WRatio, processor=fold, limit=limit)
+    return (prefix + [choice for choice, score, _ in fuzzy if score >= FUZZY_COMPLETION])[:limit]
