@@ -1,0 +1,48 @@
+"""Answers as terminal text for the `citebot` command (the JSON form lives on the models)."""
+
+from __future__ import annotations
+
+from retrieval.answers import Answer, Hit
+from retrieval.search import TimelineEntry
+
+NOT_COVERED = "The loaded documents do not cover this."
+
+
+def refs_line(hit: Hit) -> str:
+    """'Refs: [56] p. 31 [8]' or 'uncited in the source', never an invented number."""
+    if not hit.refs:
+        return "uncited in the source"
+    parts = [f"[{ref}] p. {hit.pages[ref]}" if ref in hit.pages else f"[{ref}]" for ref in hit.refs]
+    return "Refs: " + " ".join(parts)
+
+
+def render_hit(number: int, hit: Hit) -> str:
+    """One passage, verbatim, with its citations and where it comes from."""
+    where = f"{hit.document}, passage {hit.passage}" + (" (image caption)" if hit.caption else "")
+    return f"{number}. {hit.text}\n   {refs_line(hit)} · {where}"
+
+
+def render_answer(answer: Answer, offset: int = 0) -> str:
+    """A whole answer: heading, passages, or one clear line when nothing was found."""
+    if not answer.found:
+        what = {"figure": "No figure", "event": "No event"}.get(answer.kind)
+        line = f"{what} matches {answer.query!r}." if what else NOT_COVERED
+        if answer.suggestions:
+            line += " Did you mean: " + ", ".join(answer.suggestions) + "?"
+        return line
+    heading = f"{answer.subject}:" if answer.subject else f"{answer.query}"
+    shown = f"{offset + 1}–{offset + len(answer.hits)} of {answer.total}"
+    body = "\n\n".join(render_hit(offset + i + 1, hit) for i, hit in enumerate(answer.hits))
+    return f"{heading}  ({shown})\n\n{body}"
+
+
+def render_timeline(entries: list[TimelineEntry]) -> str:
+    """One line per dated event, oldest first, with its citations."""
+    lines = []
+    width = max((len(e.when) for e in entries), default=0)
+    for entry in entries:
+        refs = sorted({ref for hit in entry.hits for ref in hit.refs})
+        cited = " ".join(f"[{r}]" for r in refs) if refs else "(uncited)"
+        label = entry.label if len(entry.label) <= 90 else entry.label[:89] + "…"
+        lines.append(f"{entry.when:<{width}}  {label}  {cited}")
+    return "\n".join(lines) if lines else "No dated events in the loaded documents."
