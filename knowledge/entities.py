@@ -123,10 +123,34 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Entities:
-    """The figures and events of one document."""
+    """The figures, events and acronyms of one document."""
 
     figures: tuple[Figure, ...] = ()
-    events: tuple[Event, ...] = field(default=())
+    events: tuple[Event, ...] = ()
+    acronyms: dict[str, str] = field(default_factory=dict)  # "CCF" -> "Congress for Cultural Freedom"
+
+
+_DEFINED_ACRONYM = re.compile(
+    r"(?P<name>(?:[A-Z][\w'’]*[ \u00a0]+(?:(?:for|of|the|and|de)[ \u00a0]+)*){1,8}[A-Z][\w'’]*)"
+    r"[ \u00a0]*\((?P<short>[A-Z]{2,8})\)"
+)
+
+
+def extract_acronyms(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms a document defines: "Central Intelligence Agency (CIA)" gives CIA."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in _DEFINED_ACRONYM.finditer(text):
+            words = match["name"].split()
+            short = match["short"]
+            # The longest tail of the name whose capitals spell the acronym, in order.
+            for start in range(len(words)):
+                tail = words[start:]
+                capitals = "".join(w if w.isupper() else w[0] for w in tail if w[0].isupper())
+                if capitals == short:
+                    found.setdefault(short, " ".join(tail))
+                    break
+    return found
 
 
 @dataclass
@@ -418,4 +442,4 @@ def extract_entities(texts: Sequence[str]) -> Entities:
         )
     for label, (start, end, sentence, passages) in dated.items():
         events.append(Event(label, (label,), tuple(sorted(passages)), start, end, sentence))
-    return Entities(figures=figures, events=tuple(events))
+    return Entities(figures=figures, events=tuple(events), acronyms=extract_acronyms(texts))

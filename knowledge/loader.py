@@ -99,7 +99,7 @@ def parse_document(text: str, path: Path, sidecar: Mapping[str, Any] | None = No
         source_url=meta.get("source_url"),
         licence=meta.get("licence"),
         path=str(path),
-        entities=Entities(figures=tuple(figures), events=tuple(events)),
+        entities=Entities(tuple(figures), tuple(events), found.acronyms),
     )
 
 

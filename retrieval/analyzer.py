@@ -16,9 +16,9 @@ from functools import lru_cache
 import Stemmer
 
 # Bump when the terms produced for some text change: on-disk index caches are keyed by it.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
-# Snowball's English stopword list, plus the question words people open questions with.
+# Snowball's English stopword list, plus words that open questions ("tell", "many", "much").
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are aren't as at be because been
     before being below between both but by can could did didn't do does doesn't doing don't
@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     there there's these they they'd they'll they're they've this those through to too under
     until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
     where where's which while who who's whom why why's will with won't would wouldn't you
-    you'd you'll you're you've your yours yourself yourselves also tell whose""".split()
+    you'd you'll you're you've your yours yourself yourselves also tell whose many much""".split()
 )
 
 _COMPOUND = re.compile(r"[^\W_]+(?:'[^\W_]+)*(?:[-–—][^\W_]+(?:'[^\W_]+)*)*")
@@ -42,7 +42,7 @@ _SPELLING = (
     (re.compile(r"(?<=..)ys(e|ed|es|ing)$"), r"yz\1"),
     (re.compile(r"(?<=...)our(s|ed|ing|ite|ites|able|ably)?$"), r"or\1"),
     (re.compile(r"(?<=....[aeiou])ll(ed|ing|er|ers)$"), r"l\1"),
-    (re.compile(r"(?<=..)ence$"), r"ense"),
+    (re.compile(r"^(def|off|lic|pret)ence(s?)$"), r"\1ense\2"),
     (re.compile(r"(?<=..)ogue(s?)$"), r"og\1"),
     (re.compile(r"(?<=..[^aeiou])tre(s?)$"), r"ter\1"),
 )
@@ -56,6 +56,9 @@ def fold(text: str) -> str:
     return plain.casefold().replace("’", "'").replace("ʼ", "'")
 
 
+_IST_ISM = re.compile(r"^(?P<base>.{4,}?)(?<!s)(?:ists?|isms?)$")
+
+
 @lru_cache(maxsize=200_000)
 def normalize_word(word: str) -> str:
     """One word (folded, no possessive) to its index term: American spelling, then its stem."""
@@ -63,6 +66,11 @@ def normalize_word(word: str) -> str:
         return word
     for pattern, replacement in _SPELLING:
         word = pattern.sub(replacement, word)
+    # Snowball stems "Stalinism" to "stalin" but keeps "Stalinist"; give -ist and -ism one stem,
+    # so "Trotskyists" finds "Trotsky" and "collectivism" finds "collectivist".
+    match = _IST_ISM.match(word)
+    if match:
+        word = match["base"]
     return str(_STEMMER.stemWord(word))
 
 

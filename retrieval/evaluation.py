@@ -5,10 +5,12 @@ Each item is one of:
   - {ask: QUESTION, expect: null}   out of scope: the right answer is found=False
   - {figure: NAME, expect: FIGURE}  the figure the name must resolve to
   - {event: NAME, expect: TEXT}     the start of the event's first passage
+Texts are compared with their spaces normalised (hair and no-break spaces count as one).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,15 @@ def load_items(path: Path) -> list[dict[str, Any]]:
     return raw
 
 
+def _squash(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _matches(passage: str, expect: object) -> bool:
+    """Whether a passage starts with the expected text, whatever spaces the source used."""
+    return _squash(passage).startswith(_squash(str(expect)))
+
+
 def evaluate(kb: KnowledgeBase, items: list[dict[str, Any]]) -> Report:
     """Run every item against the knowledge base and count hits."""
     report = Report()
@@ -95,7 +106,7 @@ def evaluate(kb: KnowledgeBase, items: list[dict[str, Any]]) -> Report:
                 report.in_scope_abstained += 1
                 report.misses.append(f"abstained: {item['ask']}")
                 continue
-            ranks = [i for i, h in enumerate(answer.hits, 1) if h.text.startswith(str(expect))]
+            ranks = [i for i, h in enumerate(answer.hits, 1) if _matches(h.text, expect)]
             rank = ranks[0] if ranks else 0
             report.hit1 += rank == 1
             report.hit3 += 1 <= rank <= 3
@@ -112,7 +123,7 @@ def evaluate(kb: KnowledgeBase, items: list[dict[str, Any]]) -> Report:
         else:
             report.events += 1
             answer = kb.event(str(item["event"]))
-            right = bool(answer.hits) and answer.hits[0].text.startswith(str(expect))
+            right = bool(answer.hits) and _matches(answer.hits[0].text, expect)
             report.events_right += right
             if not right:
                 report.misses.append(f"event {item['event']!r} -> {answer.subject}")

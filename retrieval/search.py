@@ -8,6 +8,7 @@ answer says the documents do not cover it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ from retrieval.index import BM25Index
 NAME_MATCH = 80.0
 SUGGESTIONS = 3
 FUZZY_COMPLETION = 75.0
+# Similarity (0-100) at which an unknown question term is read as an indexed one.
+SPELLING_MATCH = 85.0
+_WORDS = re.compile(r"[^\W\d_]+")
 # A passage scoring under this share of the best one is noise, not a further answer.
 RELATIVE_FLOOR = 0.2
 
@@ -72,7 +76,12 @@ class KnowledgeBase:
             (number, passage.index): position
             for position, (number, passage) in enumerate(self._passages)
         }
-        self._terms = [analyze(passage.clean) for _, passage in self._passages]
+        self._acronyms = {
+            short: long
+            for document in self.documents
+            for short, long in document.entities.acronyms.items()
+        }
+        self._terms = [self._analyze(passage.clean) for _, passage in self._passages]
         self.index = BM25Index(self._terms)
         self._figures = _merge(
             (number, figure)
@@ -84,6 +93,14 @@ class KnowledgeBase:
             for number, document in enumerate(self.documents)
             for event in document.entities.events
         )
+        self._vocabulary = self.index.vocabulary()
+        self._entity_words = {
+            fold(word)
+            for entity in (*self._figures, *self._events)
+            for alias in entity.aliases
+            for word in _WORDS.findall(alias)
+            if word[:1].isupper() and len(word) >= 4
+        }
 
     @classmethod
     def from_paths(
@@ -108,11 +125,40 @@ class KnowledgeBase:
         n, df = len(self.index), self.index.doc_freq(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def _analyze(self, text: str) -> list[str]:
+        """Terms of a text, with the full name of each acronym it uses but does not spell out.
+
+        Passages and questions both get this, so "CCF" and "Congress for Cultural Freedom"
+        find each other.
+        """
+        terms = analyze(text)
+        for short, long in self._acronyms.items():
+            if short in text and long not in text and re.search(rf"\b{short}\b", text):
+                terms.extend(analyze(long))
+        return terms
+
+    def query_terms(self, query: str) -> list[str]:
+        """A question's terms, each unknown one replaced by its close spelling in the index."""
+        terms = []
+        for term in self._analyze(query):
+            if self.index.doc_freq(term) == 0 and term.isalpha() and len(term) >= 5:
+                # Typos and stems that Snowball leaves apart: "trotksi", "biographi"/"biograph".
+                close = process.extractOne(
+                    term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_MATCH
+                )
+                if close is not None and close[0][0] == term[0]:
+                    term = close[0]
+            terms.append(term)
+        return terms
+
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
         """The passages that best answer a question, or found=False when none covers it."""
-        terms = analyze(query)
+        terms = self.query_terms(query)
         ranked = self.index.top_k(terms, max(len(self.index), 1)) if terms else []
-        if not ranked or self.coverage(terms, ranked[0][0]) < self.settings.min_coverage:
+        # A question that names one of the documents' people or events is on topic even when
+        # phrased in other words, so it needs half the coverage.
+        needed = self.settings.min_coverage / (2 if self._names_entity(query) else 1)
+        if not ranked or self.coverage(terms, ranked[0][0]) < needed:
             return Answer(query, "ask", False, suggestions=self._closest_entities(query))
         floor = ranked[0][1] * RELATIVE_FLOOR
         kept = [(position, score) for position, score in ranked if score >= floor]
@@ -241,6 +287,9 @@ class KnowledgeBase:
             passage=passage.index,
             caption=passage.caption,
         )
+
+    def _names_entity(self, query: str) -> bool:
+        return any(fold(word) in self._entity_words for word in _WORDS.findall(query))
 
     def _closest_entities(self, query: str) -> tuple[str, ...]:
         """Figures or events named in an unanswered question, to offer instead."""
