@@ -16,7 +16,7 @@ from functools import lru_cache
 import Stemmer
 
 # Bump when the terms produced for some text change: on-disk index caches are keyed by it.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 # Snowball's English stopword list, plus words that open questions ("tell", "many", "much").
 STOPWORDS = frozenset(
@@ -47,6 +47,72 @@ _SPELLING = (
     (re.compile(r"(?<=..[^aeiou])tre(s?)$"), r"ter\1"),
 )
 _STEMMER = Stemmer.Stemmer("english")
+# Irregular past forms that no stemmer joins to their verb: "broke with" answers "break with".
+_IRREGULAR = {
+    past: verb
+    for verb, forms in {
+        "arise": "arose arisen",
+        "be": "was were been",
+        "become": "became",
+        "begin": "began begun",
+        "break": "broke broken",
+        "bring": "brought",
+        "build": "built",
+        "buy": "bought",
+        "choose": "chose chosen",
+        "come": "came",
+        "do": "did done",
+        "draw": "drew drawn",
+        "drive": "drove driven",
+        "fall": "fell fallen",
+        "feel": "felt",
+        "fight": "fought",
+        "flee": "fled",
+        "forbid": "forbade forbidden",
+        "forget": "forgot forgotten",
+        "freeze": "froze frozen",
+        "give": "gave given",
+        "go": "went gone",
+        "grow": "grew grown",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "lead": "led",
+        "lose": "lost",
+        "make": "made",
+        "mean": "meant",
+        "meet": "met",
+        "pay": "paid",
+        "rise": "rose risen",
+        "run": "ran",
+        "say": "said",
+        "see": "saw seen",
+        "seek": "sought",
+        "sell": "sold",
+        "send": "sent",
+        "shake": "shook shaken",
+        "shoot": "shot",
+        "sing": "sang sung",
+        "sit": "sat",
+        "speak": "spoke spoken",
+        "spend": "spent",
+        "stand": "stood",
+        "steal": "stole stolen",
+        "strike": "struck",
+        "swear": "swore sworn",
+        "take": "took taken",
+        "teach": "taught",
+        "tear": "tore torn",
+        "tell": "told",
+        "think": "thought",
+        "throw": "threw thrown",
+        "understand": "understood",
+        "win": "won",
+        "withdraw": "withdrew withdrawn",
+        "write": "wrote written",
+    }.items()
+    for past in forms.split()
+}
 
 
 def fold(text: str) -> str:
@@ -64,6 +130,7 @@ def normalize_word(word: str) -> str:
     """One word (folded, no possessive) to its index term: American spelling, then its stem."""
     if any(c.isdigit() for c in word):
         return word
+    word = _IRREGULAR.get(word, word)
     for pattern, replacement in _SPELLING:
         word = pattern.sub(replacement, word)
     # Snowball stems "Stalinism" to "stalin" but keeps "Stalinist"; give -ist and -ism one stem,

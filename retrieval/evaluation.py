@@ -2,6 +2,7 @@
 
 Each item is one of:
   - {ask: QUESTION, expect: TEXT}   TEXT is the start of the passage that answers it
+                                    (or a list of them, where several passages say it)
   - {ask: QUESTION, expect: null}   out of scope: the right answer is found=False
   - {figure: NAME, expect: FIGURE}  the figure the name must resolve to
   - {event: NAME, expect: TEXT}     the start of the event's first passage
@@ -84,8 +85,9 @@ def _squash(text: str) -> str:
 
 
 def _matches(passage: str, expect: object) -> bool:
-    """Whether a passage starts with the expected text, whatever spaces the source used."""
-    return _squash(passage).startswith(_squash(str(expect)))
+    """Whether a passage starts with an expected text, whatever spaces the source used."""
+    accepted = expect if isinstance(expect, list) else [expect]
+    return any(_squash(passage).startswith(_squash(str(text))) for text in accepted)
 
 
 def evaluate(kb: KnowledgeBase, items: list[dict[str, Any]]) -> Report:

@@ -38,7 +38,7 @@ class SearchSettings:
     """Tunable behaviour of a KnowledgeBase."""
 
     # Share of the question's IDF weight the best passage must match; under it, found=False.
-    min_coverage: float = 0.4
+    min_coverage: float = 0.45
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +94,13 @@ class KnowledgeBase:
             for event in document.entities.events
         )
         self._vocabulary = self.index.vocabulary()
+        names = [a for entity in (*self._figures, *self._events) for a in entity.aliases]
+        names += [f"{short} {long}" for short, long in self._acronyms.items()]
         self._entity_words = {
             fold(word)
-            for entity in (*self._figures, *self._events)
-            for alias in entity.aliases
-            for word in _WORDS.findall(alias)
-            if word[:1].isupper() and len(word) >= 4
+            for name in names
+            for word in _WORDS.findall(name)
+            if word[:1].isupper() and len(word) >= 3
         }
 
     @classmethod
@@ -141,7 +142,7 @@ class KnowledgeBase:
         """A question's terms, each unknown one replaced by its close spelling in the index."""
         terms = []
         for term in self._analyze(query):
-            if self.index.doc_freq(term) == 0 and term.isalpha() and len(term) >= 5:
+            if self.index.doc_freq(term) == 0 and term.isalpha() and len(term) >= 6:
                 # Typos and stems that Snowball leaves apart: "trotksi", "biographi"/"biograph".
                 close = process.extractOne(
                     term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_MATCH
@@ -333,7 +334,11 @@ def _when(event: Event | None) -> str:
         return ""
     if event.context:
         return event.name
-    return str(event.start[0]) if event.start[0] == event.end[0] else f"{event.start[0]}–{event.end[0]}"
+    return (
+        str(event.start[0])
+        if event.start[0] == event.end[0]
+        else f"{event.start[0]}–{event.end[0]}"
+    )
 
 
 def _years(text: str) -> list[int]:
