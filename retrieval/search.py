@@ -83,10 +83,12 @@ class KnowledgeBase:
         }
         self._terms = [self._analyze(passage.clean) for _, passage in self._passages]
         self.index = BM25Index(self._terms)
-        self._figures = _merge(
-            (number, figure)
-            for number, document in enumerate(self.documents)
-            for figure in document.entities.figures
+        self._figures = _join_surnames(
+            _merge(
+                (number, figure)
+                for number, document in enumerate(self.documents)
+                for figure in document.entities.figures
+            )
         )
         self._events = _merge(
             (number, event)
@@ -317,6 +319,24 @@ def _merge(items: Iterable[tuple[int, Figure | Event]]) -> list[_Entity]:
         else:
             merged[key] = _Entity(item.name, item.aliases, places, event)
     return list(merged.values())
+
+
+def _join_surnames(figures: list[_Entity]) -> list[_Entity]:
+    """Fold "Marx" of one document into "Karl Marx" of another, when the surname is unique."""
+    full = {}
+    for entity in figures:
+        words = entity.name.split()
+        if len(words) > 1:
+            full.setdefault(fold(words[-1]), []).append(entity)
+    joined = {id(e): e for e in figures}
+    for entity in figures:
+        owners = full.get(fold(entity.name), [])
+        if " " not in entity.name and len(owners) == 1:
+            owner = joined[id(owners[0])]
+            aliases = tuple(dict.fromkeys(owner.aliases + entity.aliases))
+            joined[id(owners[0])] = _Entity(owner.name, aliases, owner.places + entity.places)
+            del joined[id(entity)]
+    return list(joined.values())
 
 
 def _by_mentions(entities: Sequence[_Entity]) -> list[_Entity]:

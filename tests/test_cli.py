@@ -1,0 +1,144 @@
+"""The `citebot` command as a user runs it: real subprocesses, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+def citebot(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    return subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; main()", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_ask_json_contract() -> None:
+    result = citebot("ask", "When was Trotsky exiled?", "--json")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    answer = json.loads(lines[0])
+    assert set(answer) == {"query", "found", "results", "suggestions"}
+    assert answer["found"] is True
+    top = answer["results"][0]
+    assert set(top) == {"text", "refs", "pages", "score", "document", "passage"}
+    assert top["refs"] == [19] and "[ 19 ]" in top["text"]
+    assert isinstance(top["score"], float) and isinstance(top["passage"], int)
+    assert len(answer["results"]) <= 3
+
+
+def test_pages_keys_are_strings() -> None:
+    answer = json.loads(citebot("ask", "Members of the NCL ex-communists", "--json").stdout)
+    assert answer["results"][0]["pages"] == {"56": "31"}
+
+
+def test_batch_gives_one_line_per_query_in_order() -> None:
+    questions = ["When was Trotsky exiled?", "How do I bake bread?", "Who funded the CCF?"]
+    result = citebot("ask", "-", "--json", "--top-k", "1", stdin="\n".join(questions) + "\n\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["query"] for a in answers] == questions
+    assert [a["found"] for a in answers] == [True, False, True]
+    assert answers[1]["results"] == []
+    assert all(len(a["results"]) <= 1 for a in answers)
+
+
+def test_figure_batch_and_suggestions() -> None:
+    result = citebot("figure", "-", "--json", stdin="Trotksy\nNapoleon\n")
+    found, missing = (json.loads(line) for line in result.stdout.splitlines())
+    assert found["found"] and all("Trotsky" in r["text"] for r in found["results"])
+    assert not missing["found"] and missing["results"] == []
+
+
+def test_human_output_shows_citations_and_not_found_line() -> None:
+    result = citebot("ask", "When was Trotsky exiled?")
+    assert "Refs: [19]" in result.stdout
+    assert "Anti-Stalinist left" in result.stdout
+    nothing = citebot("ask", "What is the capital of France?")
+    assert nothing.returncode == 0
+    assert nothing.stdout.strip() == "The loaded documents do not cover this."
+    figure = citebot("figure", "Napoleon")
+    assert figure.stdout.startswith("No figure matches 'Napoleon'. Did you mean:")
+
+
+def test_timeline_figures_events_commands() -> None:
+    timeline = [json.loads(line) for line in citebot("timeline", "--json").stdout.splitlines()]
+    assert timeline[0]["when"] == "1920" and timeline[0]["results"]
+    figures = citebot("figures").stdout
+    assert "Leon Trotsky (Trotsky)" in figures
+    assert "Kronstadt rebellion (1921)" in citebot("events").stdout
+
+
+def test_knowledge_option_replaces_bundled_document() -> None:
+    second = DATA / "second" / "paris-commune.txt"
+    result = citebot("ask", "Louise Michel barricades", "--json", "--knowledge", str(second))
+    answer = json.loads(result.stdout)
+    assert answer["results"][0]["document"] == "Paris Commune"
+    trotsky = json.loads(citebot("ask", "Trotsky exiled", "--json", "--knowledge", str(second)).stdout)
+    assert trotsky["found"] is False
+
+
+def test_eval_command_prints_metrics() -> None:
+    result = citebot("eval", str(DATA / "anti-stalinist-left.eval.yaml"), "--json")
+    metrics = json.loads(result.stdout)
+    assert {"hit@1", "hit@3", "mrr", "figure_top1", "abstention"} <= set(metrics)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", "   "), "the question is empty"),
+        (("ask", "x", "--knowledge", "/no/such/file.txt"), "no such file or folder"),
+        (("ask", "x", "--top-k", "0"), "--top-k must be between 1 and 25"),
+        (("ask", "x", "--top-k", "many"), "invalid int value"),
+        (("eval", "/no/such/eval.yaml"), "cannot read"),
+        (("frobnicate",), "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str) -> None:
+    result = citebot(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_config_names_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("retrieval:\n  top_k: three\n", encoding="utf-8")
+    result = citebot("ask", "x", "--config", str(config))
+    assert result.returncode == 2
+    assert "retrieval.top_k" in result.stderr
+    config.write_text("retreival:\n  top_k: 3\n", encoding="utf-8")
+    assert "unknown config key 'retreival'" in citebot("ask", "x", "--config", str(config)).stderr
+
+
+def test_unreadable_knowledge_names_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Title\n\n\xff\n")
+    result = citebot("ask", "x", "--knowledge", str(bad))
+    assert result.returncode == 2
+    assert f"{bad} line 3: not UTF-8 text" in result.stderr
+
+
+def test_ask_does_not_import_discord() -> None:
+    code = (
+        "import sys; from bot.cli import run; run(['ask', 'Trotsky', '--json']);"
+        "assert 'discord' not in sys.modules, 'discord imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
