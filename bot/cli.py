@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: subcommands with their shared options."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", type=Path, help="YAML config file (default: ./config.yaml)")
     common.add_argument(
         "--knowledge",
@@ -122,7 +122,8 @@ def _check(config: Config, kb: KnowledgeBase, out: TextIO) -> None:
         out.write(
             f"document {document.id}: {document.title!r}, {len(document.passages)} passages, "
             f"{len(document.entities.figures)} figures, {len(document.entities.events)} events\n"
-            f"  source: {document.source_url or '(none)'}; licence: {document.licence or '(none)'}\n"
+            f"  source: {document.source_url or '(none)'}\n"
+            f"  licence: {document.licence or '(none)'}\n"
         )
     out.write(
         f"answers: top {config.retrieval.top_k}, min coverage {config.retrieval.min_coverage}\n"

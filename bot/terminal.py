@@ -30,10 +30,11 @@ def render_answer(answer: Answer, offset: int = 0) -> str:
         if answer.suggestions:
             line += " Did you mean: " + ", ".join(answer.suggestions) + "?"
         return line
-    heading = f"{answer.subject}:" if answer.subject else f"{answer.query}"
-    shown = f"{offset + 1}–{offset + len(answer.hits)} of {answer.total}"
+    heading = answer.subject or answer.query
+    first, last = offset + 1, offset + len(answer.hits)
+    shown = f"passage {first}" if first == last else f"passages {first}–{last}"
     body = "\n\n".join(render_hit(offset + i + 1, hit) for i, hit in enumerate(answer.hits))
-    return f"{heading}  ({shown})\n\n{body}"
+    return f"{heading} — {shown} of {answer.total}\n\n{body}"
 
 
 def render_timeline(entries: list[TimelineEntry]) -> str:

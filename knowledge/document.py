@@ -17,7 +17,7 @@ MAX_CAPTION_CHARS = 400
 
 
 class KnowledgeError(Exception):
-    """A document that cannot be used; the message names the file and, where it applies, the line."""
+    """A document that cannot be used; the message names the file and, where known, the line."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+YearMonth = tuple[int, int]  # month 0 when the source gives only the year
 MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -77,7 +79,7 @@ _RANGE = re.compile(
     rf"(?:(?P<m2>{_MONTH})\s+)?(?P<y2>{_YEAR})\b|\b(?P<y3>{_YEAR})\s*[–—-]\s*(?P<y4>{_YEAR})\b"
 )
 _MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?:\d{{1,2}},?\s+)?(?P<y>{_YEAR})\b")
-_DECADE = re.compile(rf"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<y>(?:1[0-9]{{2}}|20[0-9])0)s\b")
+_DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<y>(?:1[0-9]{2}|20[0-9])0)s\b")
 _PLAIN_YEAR = re.compile(rf"(?<![\d.,])\b(?P<y>{_YEAR})\b(?!\d|s\b)")
 
 
@@ -103,8 +105,8 @@ class Event:
     name: str
     aliases: tuple[str, ...]
     passages: tuple[int, ...]
-    start: tuple[int, int] | None = None
-    end: tuple[int, int] | None = None
+    start: YearMonth | None = None
+    end: YearMonth | None = None
     context: str = ""  # the sentence that dates it, for timelines
 
     @property
@@ -127,7 +129,9 @@ class Entities:
 
     figures: tuple[Figure, ...] = ()
     events: tuple[Event, ...] = ()
-    acronyms: dict[str, str] = field(default_factory=dict)  # "CCF" -> "Congress for Cultural Freedom"
+    acronyms: dict[str, str] = field(
+        default_factory=dict
+    )  # "CCF" -> "Congress for Cultural Freedom"
 
 
 _DEFINED_ACRONYM = re.compile(
@@ -228,7 +232,7 @@ class _FigureFinder:
         """Gather candidates and their cues from one sentence."""
         in_quotes = _quoted_spans(sentence)
         pronoun = bool(re.search(r"\b(?:he|she|his|her|him|himself|herself)\b", sentence))
-        previous_person: str | None = None
+        previous: tuple[str, int] | None = None  # the last candidate and where it ended
         for start, end, words, initial in _runs(sentence):
             if initial and words and (words[0].lower() in STOPWORDS or words[0] in self._common()):
                 words = words[1:]
@@ -262,11 +266,11 @@ class _FigureFinder:
             cues += bool(before) and before[-1] == "by"
             cues += pronoun and start == 0
             cand.cues += cues
-            between = sentence[previous_end:start] if previous_person else ""
-            if previous_person and re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?", between):
-                cand.partners.add(previous_person)
-                self._candidate(previous_person).partners.add(key)
-            previous_person, previous_end = key, end
+            # "Marx and Engels", "Papen, Hitler": names listed together are the same kind.
+            if previous and re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?", sentence[previous[1] : start]):
+                cand.partners.add(previous[0])
+                self._candidate(previous[0]).partners.add(key)
+            previous = (key, end)
 
     def _common(self) -> set[str]:
         # Capitalised only because a sentence starts with it: the word is also used in lower case.
@@ -326,58 +330,58 @@ def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(r"[\"“][^\"”]*[\"”]", sentence)]
 
 
-def _dates(sentence: str) -> list[tuple[str, tuple[int, int], tuple[int, int], int, int]]:
-    """(label, start, end, span_start, span_end) for each date expression, longest first."""
-    found: list[tuple[str, tuple[int, int], tuple[int, int], int, int]] = []
+class _DateMention(NamedTuple):
+    label: str
+    start: YearMonth
+    end: YearMonth
+    offset: int  # where the expression starts in its sentence
+
+
+def _dates(sentence: str) -> list[_DateMention]:
+    """Date expressions of a sentence, the longest reading of each span winning."""
+    found: list[_DateMention] = []
     taken: list[tuple[int, int]] = []
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in taken)
+    def add(label: str, start: YearMonth, end: YearMonth, span: tuple[int, int]) -> None:
+        if all(span[1] <= a or span[0] >= b for a, b in taken):
+            found.append(_DateMention(label, start, end, span[0]))
+            taken.append(span)
 
     for match in _RANGE.finditer(sentence):
-        y1 = int(match["y1"] or match["y3"])
-        y2 = int(match["y2"] or match["y4"])
-        if y2 < y1:
-            continue
-        m1 = MONTHS.index(match["m1"]) + 1 if match["m1"] else 0
-        m2 = MONTHS.index(match["m2"]) + 1 if match["m2"] else 0
-        found.append((f"{y1}–{y2}", (y1, m1), (y2, m2), *match.span()))
-        taken.append(match.span())
+        y1, y2 = int(match["y1"] or match["y3"]), int(match["y2"] or match["y4"])
+        if y1 <= y2:
+            m1 = MONTHS.index(match["m1"]) + 1 if match["m1"] else 0
+            m2 = MONTHS.index(match["m2"]) + 1 if match["m2"] else 0
+            add(f"{y1}–{y2}", (y1, m1), (y2, m2), match.span())
     for match in _MONTH_YEAR.finditer(sentence):
-        if free(*match.span()):
-            month, year = MONTHS.index(match["m"]) + 1, int(match["y"])
-            found.append((f"{match['m']} {year}", (year, month), (year, month), *match.span()))
-            taken.append(match.span())
+        month, year = MONTHS.index(match["m"]) + 1, int(match["y"])
+        add(f"{match['m']} {year}", (year, month), (year, month), match.span())
     for match in _DECADE.finditer(sentence):
-        if free(*match.span()):
-            y = int(match["y"])
-            first, last = {"early": (y, y + 3), "mid": (y + 3, y + 6), "late": (y + 6, y + 9)}.get(
-                match["part"] or "", (y, y + 9)
-            )
-            label = f"{match['part'] + ' ' if match['part'] else ''}{y}s"
-            found.append((label, (first, 0), (last, 0), *match.span()))
-            taken.append(match.span())
+        y, part = int(match["y"]), match["part"]
+        first, last = {"early": (y, y + 3), "mid": (y + 3, y + 6), "late": (y + 6, y + 9)}.get(
+            part or "", (y, y + 9)
+        )
+        add(f"{part + ' ' if part else ''}{y}s", (first, 0), (last, 0), match.span())
     for match in _PLAIN_YEAR.finditer(sentence):
-        if free(*match.span()):
-            y = int(match["y"])
-            found.append((str(y), (y, 0), (y, 0), *match.span()))
+        y = int(match["y"])
+        add(str(y), (y, 0), (y, 0), match.span())
     return found
 
 
 def _named_events(sentence: str) -> list[tuple[str, int]]:
     """Named events in a sentence, with their end offsets."""
     names: list[tuple[str, int]] = []
-    for start, end, words, initial in _runs(sentence):
+    for _, end, words, initial in _runs(sentence):
         if initial and words and words[0].lower() in STOPWORDS:
             words = words[1:]
+        head = _next_word(sentence, end)
         if len(words) >= 2 and words[-1].lower() in EVENT_HEADS:
             names.append((" ".join(words), end))
-        elif words and _next_word(sentence, end) in EVENT_HEADS:
-            if not (len(words) == 1 and words[0].lower() in STOPWORDS):
-                head = _next_word(sentence, end)
-                names.append(
-                    (f"{' '.join(words)} {head}", end + sentence[end:].index(head) + len(head))
-                )
+        elif words and head in EVENT_HEADS:
+            # "Kronstadt rebellion": a proper name and a lower-case event word.
+            names.append(
+                (f"{' '.join(words)} {head}", end + sentence[end:].index(head) + len(head))
+            )
     for match in _DASH_COMPOUND.finditer(sentence):
         head = _next_word(sentence, match.end())
         if head in EVENT_HEADS:
@@ -417,29 +421,32 @@ def extract_entities(texts: Sequence[str]) -> Entities:
         for name, aliases in finder.figures()
     )
 
-    named: dict[str, list[tuple[int, int]]] = {}  # event name -> dates found right after it
-    dated: dict[str, tuple[tuple[int, int], tuple[int, int], str, set[int]]] = {}
+    named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
+    dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(sentences_per_passage):
         for sentence in sentences:
             dates = _dates(sentence)
-            events = _named_events(sentence)
-            for name, end in events:
-                # A date within a few words after the name dates it: "Kronstadt rebellion (March 1921)".
-                close = [d for d in dates if 0 <= d[3] - end <= 25]
-                named.setdefault(name, [])
-                if close:
-                    named[name].append((close[0][1], close[0][2]))  # type: ignore[arg-type]
-            for label, start, end, _, _ in dates:
-                entry = dated.setdefault(label, (start, end, sentence, set()))
-                entry[3].add(index)
+            for name, end in _named_events(sentence):
+                # A date a few characters after the name dates it: "Kronstadt rebellion (March
+                # 1921)"; one before it usually dates something else ("In 1961, … Revolution").
+                close = [d for d in dates if 0 <= d.offset - end <= 25]
+                if named.get(name) is None:
+                    named[name] = close[0] if close else None
+            for date in dates:
+                dated.setdefault(date.label, (date, sentence, set()))[2].add(index)
 
-    events: list[Event] = []
-    for name, spans in named.items():
-        start = spans[0][0] if spans else None
-        end = spans[0][1] if spans else None
-        events.append(
-            Event(name, (name,), mentions(texts, [name], case_sensitive=False), start, end)  # type: ignore[arg-type]
+    events = [
+        Event(
+            name,
+            (name,),
+            mentions(texts, [name], case_sensitive=False),
+            date.start if date else None,
+            date.end if date else None,
         )
-    for label, (start, end, sentence, passages) in dated.items():
-        events.append(Event(label, (label,), tuple(sorted(passages)), start, end, sentence))
+        for name, date in named.items()
+    ]
+    events += [
+        Event(label, (label,), tuple(sorted(passages)), date.start, date.end, sentence)
+        for label, (date, sentence, passages) in dated.items()
+    ]
     return Entities(figures=figures, events=tuple(events), acronyms=extract_acronyms(texts))

@@ -170,7 +170,7 @@ class KnowledgeBase:
     # -- figures and events ----------------------------------------------------------------
 
     def figure(self, name: str, top_k: int = 3, offset: int = 0) -> Answer:
-        """A person's passages, the name matched fuzzily; found=False with suggestions if unknown."""
+        """A person's passages, the name matched fuzzily; found=False and suggestions if unknown."""
         return self._entity_answer(name, "figure", self._figures, top_k, offset)
 
     def event(self, name: str, top_k: int = 3, offset: int = 0) -> Answer:
@@ -323,7 +323,7 @@ def _merge(items: Iterable[tuple[int, Figure | Event]]) -> list[_Entity]:
 
 def _join_surnames(figures: list[_Entity]) -> list[_Entity]:
     """Fold "Marx" of one document into "Karl Marx" of another, when the surname is unique."""
-    full = {}
+    full: dict[str, list[_Entity]] = {}
     for entity in figures:
         words = entity.name.split()
         if len(words) > 1:

@@ -13,7 +13,9 @@ import pytest
 DATA = Path(__file__).parent / "data"
 
 
-def citebot(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def citebot(
+    *args: str, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     return subprocess.run(
         [sys.executable, "-c", "from bot.cli import main; main()", *args],
@@ -88,7 +90,9 @@ def test_knowledge_option_replaces_bundled_document() -> None:
     result = citebot("ask", "Louise Michel barricades", "--json", "--knowledge", str(second))
     answer = json.loads(result.stdout)
     assert answer["results"][0]["document"] == "Paris Commune"
-    trotsky = json.loads(citebot("ask", "Trotsky exiled", "--json", "--knowledge", str(second)).stdout)
+    trotsky = json.loads(
+        citebot("ask", "Trotsky exiled", "--json", "--knowledge", str(second)).stdout
+    )
     assert trotsky["found"] is False
 
 
