@@ -15,6 +15,7 @@ import discord
 from bot.text import discord_len, escape, one_line, truncate
 from knowledge.document import Document
 from retrieval.answers import Answer, Hit
+from retrieval.search import TimelineEntry
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -67,7 +68,7 @@ def _refs_line(hit: Hit) -> str:
         if page:
             # A page range (with a hyphen, en or em dash) is "pp.", a single page "p.".
             unit = "pp." if any(dash in page for dash in "-\u2013\u2014") else "p."
-            tags.append(f"[{ref}] ({unit} {page})")
+            tags.append(f"[{ref}] {unit} {page}")
         else:
             tags.append(f"[{ref}]")
     return "Refs: " + " ".join(tags)
@@ -141,6 +142,26 @@ def answer_embed(answer: Answer, heading: str, offset: int = 0) -> discord.Embed
         for head, text, share, tail in zip(heads, texts, shares, tails, strict=True)
     ]
     embed.description = separator.join(blocks)
+    return embed
+
+
+def timeline_embed(entries: Sequence[TimelineEntry], page: int, pages: int) -> discord.Embed:
+    """One page of the timeline: each entry's date, what happened, and its refs."""
+    embed = discord.Embed(title="Timeline", colour=COLOUR)
+    hits = [hit for entry in entries for hit in entry.hits]
+    sources = [(h.document, h.licence) for h in _documents_of(hits)]
+    footer = f"Page {page + 1} of {pages}"
+    if sources:
+        footer = f"{footer} · {_attribution(sources)}"
+    embed.set_footer(text=truncate(footer, FOOTER_LIMIT))
+    room = (TOTAL_LIMIT - len_outside_description(embed)) // max(len(entries), 1)
+    for entry in entries[:FIELD_LIMIT]:
+        name = truncate(escape(one_line(entry.when)) or "Undated", min(FIELD_NAME_LIMIT, room // 4))
+        refs = list(dict.fromkeys(ref for hit in entry.hits for ref in hit.refs))
+        tail = "\n*" + ("Refs: " + " ".join(f"[{r}]" for r in refs) if refs else UNCITED) + "*"
+        value_room = min(FIELD_VALUE_LIMIT, room - discord_len(name)) - discord_len(tail)
+        value = truncate(escape(one_line(entry.label)), value_room) + tail
+        embed.add_field(name=name, value=value, inline=False)
     return embed
 
 

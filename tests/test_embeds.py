@@ -80,10 +80,10 @@ def test_refs_keep_order_and_page_locators() -> None:
     tagged = hit(f"[56]: {pages} text[8][9]", (56, 8, 9), pages={56: pages})
     embed = answer_embed(answer(tagged), "q")
     assert embed.description is not None
-    assert "Refs: [56] (pp. 29\u201330) [8] [9]" in embed.description
+    assert "Refs: [56] pp. 29\u201330 [8] [9]" in embed.description
     single = answer_embed(answer(hit("[56]: 31 text", (56,), pages={56: "31"})), "q")
     assert single.description is not None
-    assert "Refs: [56] (p. 31)" in single.description
+    assert "Refs: [56] p. 31" in single.description
 
 
 def test_later_pages_number_from_their_offset() -> None:

@@ -1,0 +1,172 @@
+"""Running the bot: `citebot bot` and `citebot invite-url`.
+
+Configuration problems (no token, a guild sync without guilds, an unusable database) are raised
+as ConfigError before anything connects. The token is never logged: discord.py does not log it,
+and a filter on every log handler blanks it out should it ever appear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import discord
+import yarl
+
+from bot.config import Config, ConfigError, DiscordConfig
+from bot.discord_app import Citebot
+from bot.feedback import FeedbackStore, StoreError
+from retrieval.search import KnowledgeBase
+
+log = logging.getLogger("citebot")
+
+# What the bot needs in a channel: see it, post answers (also in threads) with embeds, and
+# reply to mentions (a reply needs Read Message History).
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+SCOPES = ("bot", "applications.commands")
+TOKEN_HINT = "set discord.token in the config file or the DISCORD_TOKEN environment variable"
+
+
+class _Redact(logging.Filter):
+    """Replaces a secret in every log record (message and arguments) by ***."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "***"), None
+        if record.exc_info and record.exc_info[1] and self.secret in str(record.exc_info[1]):
+            record.exc_info = None
+            record.msg = f"{record.msg} (exception details withheld: they held the token)"
+        return True
+
+
+def apply_endpoints(config: DiscordConfig) -> None:
+    """Point discord.py at the configured REST API and gateway (it has no setting for them)."""
+    discord.http.Route.BASE = f"{config.api_base_url}/api/v10"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def _token(config: Config) -> str:
+    token = config.discord.token
+    if not token or not token.strip():
+        raise ConfigError(f"config key 'discord.token' is missing: {TOKEN_HINT}")
+    return token.strip()
+
+
+def _setup_logging(config: Config, token: str) -> None:
+    # discord.py colours its log whenever it runs in Docker; a file or journal wants plain text.
+    level = getattr(logging, config.log_level)
+    if sys.stderr.isatty():
+        discord.utils.setup_logging(level=level, root=True)
+    else:
+        plain = logging.Formatter(
+            "[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{"
+        )
+        discord.utils.setup_logging(level=level, formatter=plain, root=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_Redact(token))
+
+
+def run(config: Config, kb: KnowledgeBase) -> int:
+    """Serve Discord until SIGINT/SIGTERM; 0 on a clean stop, 1 if the connection failed."""
+    token = _token(config)
+    if config.discord.sync == "guild" and not config.discord.guild_ids:
+        raise ConfigError(
+            "config key 'discord.guild_ids' must list a guild when discord.sync is 'guild' "
+            "(or set discord.sync to 'global')"
+        )
+    try:
+        store = FeedbackStore(config.discord.feedback_db)
+    except StoreError as exc:
+        raise ConfigError(f"config key 'discord.feedback_db': {exc}") from None
+    try:
+        _setup_logging(config, token)
+        apply_endpoints(config.discord)
+        return asyncio.run(_serve(config, kb, store, token))
+    finally:
+        store.close()
+
+
+async def _serve(config: Config, kb: KnowledgeBase, store: FeedbackStore, token: str) -> int:
+    bot = Citebot(config, kb, store)
+    client = bot.client
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+    async def connect() -> None:
+        await client.login(token)
+        await bot.sync()
+        await client.connect(reconnect=True)
+
+    async with client:  # closes the connection and the HTTP session on the way out
+        serving = asyncio.create_task(connect(), name="citebot-connection")
+        stopping = asyncio.create_task(stop.wait(), name="citebot-stop")
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not serving.done():
+            log.info("shutting down")
+            await client.close()
+            serving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await serving
+            return 0
+    error = serving.exception()
+    if error is None:
+        return 0  # the connection ended without an error: closed from elsewhere
+    if isinstance(error, discord.LoginFailure):
+        log.error("Discord rejected the token: %s", TOKEN_HINT)
+    elif isinstance(error, discord.PrivilegedIntentsRequired):
+        log.error("Discord refused the gateway intents: %s", error)
+    else:
+        log.error("the connection to Discord failed", exc_info=error)
+    return 1
+
+
+def invite_url(config: Config) -> str:
+    """The OAuth2 URL that adds the bot to a server with the commands scope and permissions.
+
+    Uses `discord.application_id`, or asks Discord for it with the token.
+    """
+    application_id = config.discord.application_id
+    if application_id is None:
+        try:
+            token = _token(config)
+        except ConfigError:
+            raise ConfigError(
+                f"config key 'discord.application_id' is missing: set it, or {TOKEN_HINT} "
+                "so that it can be looked up"
+            ) from None
+        apply_endpoints(config.discord)
+        application_id = asyncio.run(_fetch_application_id(token))
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+async def _fetch_application_id(token: str) -> int:
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    try:
+        await http.static_login(token)
+        data = await http.application_info()
+    except discord.LoginFailure:
+        raise ConfigError(
+            f"config key 'discord.token' was rejected by Discord: {TOKEN_HINT}"
+        ) from None
+    except (discord.HTTPException, OSError) as exc:
+        raise ConfigError(f"cannot look up discord.application_id: {exc}") from None
+    finally:
+        await http.close()
+    return int(data["id"])

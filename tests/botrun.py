@@ -1,0 +1,82 @@
+"""Running `citebot bot` as a subprocess against a FakeDiscord, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.fakediscord import BotProcess, FakeDiscord
+from tests.fakediscord.fixtures import BotSpawner
+
+ROOT = Path(__file__).resolve().parent.parent
+# The console script `citebot` is bot.cli:main; calling it this way needs no installed package.
+CITEBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
+EPHEMERAL = 64
+
+
+def write_config(path: Path, server: FakeDiscord, **discord: Any) -> Path:
+    """A config file for `server` (no token: it comes from DISCORD_TOKEN); `discord` overrides."""
+    section: dict[str, Any] = {
+        "api_base_url": server.api_base_url,
+        "gateway_url": server.gateway_url,
+        "guild_ids": [int(server.guild_id)],
+        "feedback_db": str(path.parent / "feedback.sqlite3"),
+    }
+    section.update(discord)
+    path.write_text(
+        yaml.safe_dump({"discord": section, "log_level": "DEBUG"}),
+        encoding="utf-8",
+    )
+    return path
+
+
+def bot_env(server: FakeDiscord) -> dict[str, str]:
+    """The environment a bot subprocess gets: the server's token, nothing inherited about it."""
+    return {"DISCORD_TOKEN": server.token, "PYTHONPATH": str(ROOT)}
+
+
+def start_bot(spawn: BotSpawner, server: FakeDiscord, config: Path) -> BotProcess:
+    """Start `citebot bot --config <config>` and wait until its gateway session is live."""
+    proc = spawn(
+        [*CITEBOT, "bot", "--config", str(config)], env=bot_env(server), cwd=ROOT, server=server
+    )
+    server.wait_ready(timeout=30)
+    return proc
+
+
+def token_leaked(server: FakeDiscord, proc: BotProcess) -> bool:
+    """Whether the raw (unredacted) log of a bot holds the token; never print the log itself."""
+    return server.token in proc.log_path.read_text(errors="replace")
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Query the bot's database (read-only; the bot may be running)."""
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def embed_text(message: dict[str, Any]) -> str:
+    """Everything visible in a message's embeds, as one string."""
+    parts: list[str] = []
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [(embed.get("footer") or {}).get("text") or ""]
+        parts += [(embed.get("author") or {}).get("name") or ""]
+        for field in embed.get("fields") or []:
+            parts += [field["name"], field["value"]]
+    return "\n".join(parts)
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    """The custom_ids of a message's buttons, in order."""
+    return [
+        item["custom_id"]
+        for row in message.get("components") or []
+        for item in row.get("components") or []
+        if "custom_id" in item
+    ]

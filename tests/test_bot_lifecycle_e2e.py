@@ -1,0 +1,151 @@
+"""End to end around the bot's life: restarts, global sync, allow-list, shards, bad config."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from tests.botrun import (
+    CITEBOT,
+    EPHEMERAL,
+    ROOT,
+    custom_ids,
+    rows,
+    start_bot,
+    token_leaked,
+    write_config,
+)
+from tests.fakediscord import FakeDiscord
+from tests.fakediscord.fixtures import BotSpawner
+
+GLOBAL_SYNC = r"PUT /applications/\d+/commands$"
+
+
+def test_buttons_and_votes_survive_a_restart_and_global_sync_runs_once(
+    fake_discord: FakeDiscord, spawn_bot: BotSpawner, tmp_path: Path
+) -> None:
+    server = fake_discord
+    config = write_config(tmp_path / "config.yaml", server, sync="global", guild_ids=[])
+    db = tmp_path / "feedback.sqlite3"
+    voter = server.make_user("voter")
+
+    first = start_bot(spawn_bot, server, config)
+    assert {c["name"] for c in server.wait_commands(None)} >= {"ask", "figure", "event"}
+    message = server.wait_answer(server.inject_command("ask", {"question": "Trotsky Stalin"}))
+    more, up, down = custom_ids(message)
+    server.wait_answer(server.inject_button(message["id"], up, user=voter))
+    # SIGTERM, as a service manager sends it: a clean stop closes the database too.
+    first.proc.send_signal(signal.SIGTERM)
+    assert first.proc.wait(10) == 0
+    assert not Path(f"{db}-wal").exists()
+    assert "shutting down" in first.output()
+
+    second = start_bot(spawn_bot, server, config)
+    page = server.wait_answer(server.inject_button(message["id"], more))
+    assert page["embeds"][0]["description"].startswith("**4.**")
+    changed = server.wait_answer(server.inject_button(message["id"], down, user=voter))
+    assert changed["content"] == "Your vote on this answer is now 👎."
+    answer_id = int(up.split(":")[2])
+    assert rows(db, "SELECT user_id, vote FROM votes WHERE answer_id = ?", answer_id) == [
+        (int(voter["id"]), -1)
+    ]
+    assert len(server.requests_matching(GLOBAL_SYNC)) == 1  # unchanged commands: no second sync
+    assert "global commands unchanged" in second.output()
+    assert second.stop() == 0
+    for proc in (first, second):
+        assert not token_leaked(server, proc), "the token appeared in a bot's log"
+
+
+def test_channel_allowlist(
+    fake_discord: FakeDiscord, spawn_bot: BotSpawner, tmp_path: Path
+) -> None:
+    server = fake_discord
+    config = write_config(
+        tmp_path / "config.yaml", server, channel_allowlist=[int(server.channel_id)]
+    )
+    start_bot(spawn_bot, server, config)
+    server.wait_commands()
+    outside = server.wait_answer(
+        server.inject_command("ask", {"question": "Trotsky?"}, channel_id=server.other_channel_id)
+    )
+    assert outside["flags"] & EPHEMERAL
+    assert outside["content"] == f"I only answer in these channels: <#{server.channel_id}>."
+    silent = server.inject_mention("When was Trotsky exiled?", channel_id=server.other_channel_id)
+    inside = server.inject_mention("When was Trotsky exiled?")
+    server.wait_reply(inside)
+    replies = [(m.get("message_reference") or {}).get("message_id") for m in server.bot_messages()]
+    assert silent["id"] not in replies
+    assert server.wait_answer(server.inject_command("ask", {"question": "Trotsky?"}))["embeds"]
+
+
+def test_a_shard_of_two(fake_discord: FakeDiscord, spawn_bot: BotSpawner, tmp_path: Path) -> None:
+    server = fake_discord
+    config = write_config(tmp_path / "config.yaml", server, shard_count=2, shard_ids=[1])
+    start_bot(spawn_bot, server, config)
+    server.wait_commands()
+    assert server.identify_payloads[-1]["shard"] == [1, 2]
+    message = server.wait_answer(server.inject_command("figure", {"name": "Trotsky"}))
+    assert message["embeds"][0]["title"] == "Leon Trotsky"
+
+
+def _citebot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    return subprocess.run(
+        [*CITEBOT, *args],
+        env={**environ, "PYTHONPATH": str(ROOT), **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_bad_config_exits_2_before_connecting(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    server = fake_discord
+    config = write_config(tmp_path / "config.yaml", server)
+    missing = _citebot(["bot", "--config", str(config)], {})
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [missing.stderr.strip()]
+    assert "discord.token" in missing.stderr and "DISCORD_TOKEN" in missing.stderr
+
+    no_guild = write_config(tmp_path / "noguild.yaml", server, guild_ids=[])
+    guildless = _citebot(["bot", "--config", str(no_guild)], {"DISCORD_TOKEN": server.token})
+    assert guildless.returncode == 2
+    assert "discord.guild_ids" in guildless.stderr
+
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    bad_db = write_config(
+        tmp_path / "baddb.yaml", server, feedback_db=str(tmp_path / "blocker" / "db.sqlite3")
+    )
+    unusable = _citebot(["bot", "--config", str(bad_db)], {"DISCORD_TOKEN": server.token})
+    assert unusable.returncode == 2
+    assert "discord.feedback_db" in unusable.stderr
+    for result in (missing, guildless, unusable):
+        assert server.token not in result.stdout + result.stderr, "token in output"
+    assert not server.requests  # nothing connected
+
+
+def test_rejected_token_exits_1_without_showing_it(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    server = fake_discord
+    config = write_config(tmp_path / "config.yaml", server)
+    wrong = "wrong." + server.token[::-1]
+    result = _citebot(["bot", "--config", str(config)], {"DISCORD_TOKEN": wrong})
+    assert result.returncode == 1
+    assert "rejected the token" in result.stderr
+    assert wrong not in result.stdout + result.stderr, "token in output"
+
+
+def test_invite_url_looks_up_the_application(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    server = fake_discord
+    config = write_config(tmp_path / "config.yaml", server)
+    result = _citebot(["invite-url", "--config", str(config)], {"DISCORD_TOKEN": server.token})
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip()
+    assert url.startswith("https://discord.com/oauth2/authorize?")
+    assert f"client_id={server.app_id}" in url
+    assert "scope=bot+applications.commands" in url
+    assert server.token not in url, "token in the URL"
