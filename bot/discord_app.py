@@ -251,6 +251,8 @@ class Citebot:
         self.timeline = kb.timeline()  # the documents do not change while the bot runs
         self._seen: OrderedDict[int, None] = OrderedDict()
 
+        # The bot never joins voice: discord.py's warnings about voice libraries are noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         # Mentions reach the bot without the privileged message_content intent.
         intents = discord.Intents.none()
         intents.guilds = True
