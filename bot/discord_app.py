@@ -20,7 +20,7 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Self
 
 import discord
@@ -415,7 +415,13 @@ class Citebot:
         except discord.HTTPException as exc:
             log.warning("could not show error %s to the user: %s", error_id, exc)
 
-    async def _guarded(self, interaction: Interaction, what: str, handler: Any, *args: Any) -> None:
+    async def _guarded(
+        self,
+        interaction: Interaction,
+        what: str,
+        handler: Callable[..., Awaitable[None]],
+        *args: Any,
+    ) -> None:
         """Run a button handler; its errors go where command errors go."""
         try:
             async with self._answering(interaction, what):
