@@ -14,7 +14,10 @@ _SP = r"[ \u00a0\u2009\u200a\u202f]"
 _PAGES = rf"(?::{_SP}*(?P<pages>(?:\d+|[ivxlc]+)(?:{_SP}*[–—-]{_SP}*(?:\d+|[ivxlc]+))?)(?!\w))?"
 TAG = re.compile(rf"\[{_SP}*(?P<ref>\d{{1,4}}){_SP}*\]{_PAGES}")
 _SPACE_RUN = re.compile(rf"{_SP}+")
-_JOINED_SENTENCE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])")
+_ODD_SPACES = re.compile(r"[\u00a0\u2009\u200a\u202f]| {2,}")
+_JOINED_SENTENCE = re.compile(r"([a-z][.!?])([A-Z][a-z])")
+_SPACE_BEFORE_PUNCT = re.compile(r" +([,.;:!?)])")
+_SPACE_AFTER_PAREN = re.compile(r"\( +")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ def parse_citations(text: str) -> Citations:
     """Read every citation tag of `text`; refs keep first-appearance order without duplicates."""
     refs: list[int] = []
     pages: dict[int, str] = {}
+    if "[" not in text:
+        return Citations((), pages)
     for match in TAG.finditer(text):
         ref = int(match["ref"])
         if ref not in refs:
@@ -40,10 +45,12 @@ def parse_citations(text: str) -> Citations:
 
 def strip_citations(text: str) -> str:
     """Text without its tags and with spacing repaired, for indexing and entity extraction."""
-    text = TAG.sub(" ", text)
+    if "[" in text:
+        text = TAG.sub(" ", text)
     # Copy-pasted articles lose the space after a full stop ("policies.Because").
-    text = _JOINED_SENTENCE.sub(" ", text)
-    text = _SPACE_RUN.sub(" ", text)
-    text = re.sub(r" +([,.;:!?)])", r"\1", text)
-    text = re.sub(r"([(]) +", r"\1", text)
+    text = _JOINED_SENTENCE.sub(r"\1 \2", text)
+    text = _ODD_SPACES.sub(" ", text)
+    text = _SPACE_RUN.sub(" ", text) if "  " in text else text
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _SPACE_AFTER_PAREN.sub("(", text)
     return text.strip()

@@ -8,9 +8,16 @@ one caption a line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from knowledge.citations import parse_citations, strip_citations
-from knowledge.entities import Entities
+from knowledge.entities import (
+    Entities,
+    Refinements,
+    extract_acronyms,
+    extract_entities,
+    refine_entities,
+)
 
 # A caption is a line, not a paragraph: a closing block whose lines run longer is body text.
 MAX_CAPTION_CHARS = 400
@@ -39,9 +46,9 @@ class Passage:
         return f"{self.document}:{self.index}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Document:
-    """A loaded document with its passages, metadata and the entities found in it."""
+    """A loaded document with its passages and metadata; entities are found on first use."""
 
     id: str
     title: str
@@ -49,7 +56,22 @@ class Document:
     source_url: str | None = None
     licence: str | None = None
     path: str | None = None
-    entities: Entities = field(default_factory=Entities)
+    refinements: Refinements = field(default_factory=Refinements, repr=False)
+
+    @cached_property
+    def entities(self) -> Entities:
+        """People and events of the document, with its sidecar's corrections applied.
+
+        Found lazily: on a large corpus they cost more than parsing, and only some commands
+        need them.
+        """
+        texts = [p.clean for p in self.passages]
+        return refine_entities(extract_entities(texts), self.refinements, texts)
+
+    @cached_property
+    def acronyms(self) -> dict[str, str]:
+        """Acronyms the document defines: {"CCF": "Congress for Cultural Freedom"}."""
+        return extract_acronyms(p.clean for p in self.passages if "(" in p.clean)
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:

@@ -10,11 +10,12 @@ named happenings ("Kronstadt rebellion", "Great Purge") and dated ones ("March 1
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from knowledge.text import fold
 
 YearMonth = tuple[int, int]  # month 0 when the source gives only the year
 MONTHS = (
@@ -73,6 +74,14 @@ _RUN = re.compile(
 _SENTENCE_END = re.compile(r"(?:[.!?:]['\"”’)]?|\.\.\.|[\"“(])\s*$")
 _DASH_COMPOUND = re.compile(r"\b[A-Z][^\W\d_]+(?:[-–][A-Z][^\W\d_]+)+\b")
 _WORD = re.compile(r"[^\W\d_]+")
+# A full stop ends a sentence unless it closes an initial ("James P. Cannon").
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[\"“(]?[A-Z])|(?<=\.\.\.)")
+_SPACES = re.compile(_SP)
+_NEXT_WORD = re.compile(r"\s*([a-z][a-z'’]*)")
+_PREV_WORDS = re.compile(r"[\w']+")
+_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|himself|herself)\b")
+_LIST_GAP = re.compile(r"\s*(?:,\s*)?(?:and\s+)?")  # between names listed together
+_QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 
 _RANGE = re.compile(
     rf"\b(?:from|between)\s+(?:(?P<m1>{_MONTH})\s+)?(?P<y1>{_YEAR})\s+(?:to|and|until)\s+"
@@ -81,12 +90,6 @@ _RANGE = re.compile(
 _MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?:\d{{1,2}},?\s+)?(?P<y>{_YEAR})\b")
 _DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<y>(?:1[0-9]{2}|20[0-9])0)s\b")
 _PLAIN_YEAR = re.compile(rf"(?<![\d.,])\b(?P<y>{_YEAR})\b(?!\d|s\b)")
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free form for comparing names: "Thälmann" → "thalmann"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +128,20 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Entities:
-    """The figures, events and acronyms of one document."""
+    """The figures and events of one document."""
 
     figures: tuple[Figure, ...] = ()
     events: tuple[Event, ...] = ()
-    acronyms: dict[str, str] = field(
-        default_factory=dict
-    )  # "CCF" -> "Congress for Cultural Freedom"
+
+
+@dataclass(frozen=True, slots=True)
+class Refinements:
+    """A sidecar's corrections: names to add (with aliases) or extend, and names to drop."""
+
+    figures: Mapping[str, Sequence[str] | None] = field(default_factory=dict)
+    events: Mapping[str, Sequence[str] | None] = field(default_factory=dict)
+    not_figures: tuple[str, ...] = ()
+    not_events: tuple[str, ...] = ()
 
 
 _DEFINED_ACRONYM = re.compile(
@@ -166,8 +176,7 @@ class _Candidate:
 
 
 def _sentences(text: str) -> list[str]:
-    # A full stop ends a sentence unless it closes an initial ("James P. Cannon").
-    parts = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[\"“(]?[A-Z])|(?<=\.\.\.)", text)
+    parts = _SENTENCE_SPLIT.split(text)
     return [p for p in parts if p.strip()]
 
 
@@ -176,7 +185,7 @@ def _runs(sentence: str) -> Iterable[tuple[int, int, list[str], bool]]:
     for match in _RUN.finditer(sentence):
         before = sentence[: match.start()]
         initial = not before.strip() or bool(_SENTENCE_END.search(before))
-        words = [w for w in re.split(rf"{_SP}", match.group()) if w]
+        words = [w for w in _SPACES.split(match.group()) if w]
         yield match.start(), match.end(), words, initial
 
 
@@ -192,12 +201,12 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 
 
 def _next_word(text: str, end: int) -> str:
-    match = re.match(r"\s*([a-z][a-z'’]*)", text[end:])
+    match = _NEXT_WORD.match(text, end)
     return match.group(1) if match else ""
 
 
 def _prev_words(text: str, start: int, count: int = 2) -> list[str]:
-    return [w.lower() for w in re.findall(r"[\w']+", text[max(0, start - 40) : start])][-count:]
+    return [w.lower() for w in _PREV_WORDS.findall(text, max(0, start - 40), start)][-count:]
 
 
 class _FigureFinder:
@@ -208,6 +217,8 @@ class _FigureFinder:
         words = [w for text in texts for w in _WORD.findall(text)]
         self.lower_words = {w for w in words if w.islower()}
         self.capital_words = {w for w in words if w[:1].isupper()}
+        # Capitalised only because a sentence starts with it: the word is also used in lower case.
+        self.common = {w.capitalize() for w in self.lower_words}
         self.modifiers: set[str] = set()  # capitalised words seen before a lowercase noun
         self.multi: dict[str, _Candidate] = {}
         self.single: dict[str, _Candidate] = {}
@@ -231,10 +242,10 @@ class _FigureFinder:
     def observe(self, sentence: str) -> None:
         """Gather candidates and their cues from one sentence."""
         in_quotes = _quoted_spans(sentence)
-        pronoun = bool(re.search(r"\b(?:he|she|his|her|him|himself|herself)\b", sentence))
+        pronoun = bool(_PRONOUN.search(sentence))
         previous: tuple[str, int] | None = None  # the last candidate and where it ended
         for start, end, words, initial in _runs(sentence):
-            if initial and words and (words[0].lower() in STOPWORDS or words[0] in self._common()):
+            if initial and words and (words[0].lower() in STOPWORDS or words[0] in self.common):
                 words = words[1:]
                 while words and words[0] in {"of", "the", "for"}:
                     words = words[1:]
@@ -267,14 +278,10 @@ class _FigureFinder:
             cues += pronoun and start == 0
             cand.cues += cues
             # "Marx and Engels", "Papen, Hitler": names listed together are the same kind.
-            if previous and re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?", sentence[previous[1] : start]):
+            if previous and _LIST_GAP.fullmatch(sentence, previous[1], start):
                 cand.partners.add(previous[0])
                 self._candidate(previous[0]).partners.add(key)
             previous = (key, end)
-
-    def _common(self) -> set[str]:
-        # Capitalised only because a sentence starts with it: the word is also used in lower case.
-        return {w.capitalize() for w in self.lower_words}
 
     def _candidate(self, key: str) -> _Candidate:
         return self.multi.get(key) or self.single[key]
@@ -327,7 +334,7 @@ class _FigureFinder:
 
 
 def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
-    return [m.span() for m in re.finditer(r"[\"“][^\"”]*[\"”]", sentence)]
+    return [m.span() for m in _QUOTED.finditer(sentence)]
 
 
 class _DateMention(NamedTuple):
@@ -389,20 +396,40 @@ def _named_events(sentence: str) -> list[tuple[str, int]]:
     return names
 
 
-def mentions(
-    texts: Sequence[str], aliases: Sequence[str], *, case_sensitive: bool
-) -> tuple[int, ...]:
-    """Indices of the texts that mention any alias as a whole word (possessive allowed)."""
-    patterns = [
-        re.compile(rf"(?<![\w\-–]){re.escape(a if case_sensitive else fold(a))}(?:['’]s)?(?!\w)")
-        for a in aliases
-    ]
-    hits = []
+_TOKEN = re.compile(r"[A-Z]\.|[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t[:-2] if t.endswith(("'s", "’s")) else t for t in _TOKEN.findall(text)]
+
+
+def find_mentions(
+    texts: Sequence[str], names: Mapping[str, Sequence[str]], *, case_sensitive: bool
+) -> dict[str, tuple[int, ...]]:
+    """For each entity, the indices of the texts that name it by any of its aliases.
+
+    One pass over the texts whatever the number of entities: each word that can start an
+    alias is tried against the aliases starting with it ("Tito's" counts as "Tito").
+    """
+    norm: Callable[[str], str] = (lambda t: t) if case_sensitive else fold
+    owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for name, aliases in names.items():
+        for alias in aliases:
+            owners[tuple(_tokens(norm(alias)))].add(name)
+    owners.pop((), None)
+    longest: dict[str, int] = defaultdict(int)
+    for key in owners:
+        longest[key[0]] = max(longest[key[0]], len(key))
+    found: dict[str, list[int]] = {name: [] for name in names}
     for index, text in enumerate(texts):
-        haystack = fold(text) if not case_sensitive else text
-        if any(p.search(haystack) for p in patterns):
-            hits.append(index)
-    return tuple(hits)
+        words = _tokens(norm(text))
+        named: set[str] = set()
+        for position, word in enumerate(words):
+            for length in range(1, longest.get(word, 0) + 1):
+                named |= owners.get(tuple(words[position : position + length]), set())
+        for name in named:
+            found[name].append(index)
+    return {name: tuple(indices) for name, indices in found.items()}
 
 
 def extract_entities(texts: Sequence[str]) -> Entities:
@@ -412,14 +439,9 @@ def extract_entities(texts: Sequence[str]) -> Entities:
     for sentences in sentences_per_passage:
         for sentence in sentences:
             finder.observe(sentence)
-    figures = tuple(
-        Figure(
-            name=name,
-            aliases=tuple(aliases),
-            passages=mentions(texts, aliases, case_sensitive=True),
-        )
-        for name, aliases in finder.figures()
-    )
+    people = dict(finder.figures())
+    places = find_mentions(texts, people, case_sensitive=True)
+    figures = tuple(Figure(name, tuple(aliases), places[name]) for name, aliases in people.items())
 
     named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
@@ -435,11 +457,12 @@ def extract_entities(texts: Sequence[str]) -> Entities:
             for date in dates:
                 dated.setdefault(date.label, (date, sentence, set()))[2].add(index)
 
+    event_places = find_mentions(texts, {name: [name] for name in named}, case_sensitive=False)
     events = [
         Event(
             name,
             (name,),
-            mentions(texts, [name], case_sensitive=False),
+            event_places[name],
             date.start if date else None,
             date.end if date else None,
         )
@@ -449,4 +472,34 @@ def extract_entities(texts: Sequence[str]) -> Entities:
         Event(label, (label,), tuple(sorted(passages)), date.start, date.end, sentence)
         for label, (date, sentence, passages) in dated.items()
     ]
-    return Entities(figures=figures, events=tuple(events), acronyms=extract_acronyms(texts))
+    return Entities(figures=figures, events=tuple(events))
+
+
+def _refine(
+    found: Sequence[Figure] | Sequence[Event],
+    extra: Mapping[str, Sequence[str] | None],
+    drop: Iterable[str],
+    texts: Sequence[str],
+    make: type[Figure] | type[Event],
+) -> list[Any]:
+    dropped = set(drop)
+    by_name: dict[str, Any] = {e.name: e for e in found if e.name not in dropped}
+    for name, aliases in extra.items():
+        known = by_name[name].aliases if name in by_name else ()
+        names = tuple(dict.fromkeys([name, *known, *(aliases or [])]))
+        # Names of people are matched with their capitals; "draper" is not Theodore Draper.
+        passages = find_mentions(texts, {name: names}, case_sensitive=make is Figure)[name]
+        if name in by_name:
+            by_name[name] = replace(by_name[name], aliases=names, passages=passages)
+        else:
+            by_name[name] = make(name, names, passages)
+    return list(by_name.values())
+
+
+def refine_entities(found: Entities, refinements: Refinements, texts: Sequence[str]) -> Entities:
+    """Apply a sidecar's additions and removals to automatically found entities."""
+    r = refinements
+    return Entities(
+        figures=tuple(_refine(found.figures, r.figures, r.not_figures, texts, Figure)),
+        events=tuple(_refine(found.events, r.events, r.not_events, texts, Event)),
+    )

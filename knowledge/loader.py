@@ -7,15 +7,14 @@ an entity), `not_figures` / `not_events` (names to drop).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from knowledge.document import Document, KnowledgeError, split_passages
-from knowledge.entities import Entities, Event, Figure, extract_entities, mentions
+from knowledge.entities import Refinements
 
 BUNDLED = Path(__file__).with_name("anti-stalinist-left.txt")
 DOCUMENT_SUFFIXES = (".txt", ".md")
@@ -58,40 +57,10 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     return raw
 
 
-def _refine(
-    found: Sequence[Any],
-    extra: Mapping[str, list[str] | None],
-    drop: Iterable[str],
-    texts: Sequence[str],
-    make: type[Figure] | type[Event],
-) -> list[Any]:
-    """Apply a sidecar's additions and removals to automatically found entities."""
-    dropped = set(drop)
-    by_name = {e.name: e for e in found if e.name not in dropped}
-    for name, aliases in extra.items():
-        known = by_name[name].aliases if name in by_name else ()
-        names = tuple(dict.fromkeys([name, *known, *(aliases or [])]))
-        # Names of people are matched with their capitals; "draper" is not Theodore Draper.
-        passages = mentions(texts, names, case_sensitive=make is Figure)
-        if name in by_name:
-            by_name[name] = replace(by_name[name], aliases=names, passages=passages)
-        else:
-            by_name[name] = make(name, names, passages)
-    return list(by_name.values())
-
-
 def parse_document(text: str, path: Path, sidecar: Mapping[str, Any] | None = None) -> Document:
     """Build a Document from its text; `path` names it in errors and gives its id."""
     title, passages = split_passages(text, path.stem, str(path))
     meta = dict(sidecar or {})
-    texts = [p.clean for p in passages]
-    found = extract_entities(texts)
-    figures = _refine(
-        found.figures, meta.get("figures") or {}, meta.get("not_figures") or [], texts, Figure
-    )
-    events = _refine(
-        found.events, meta.get("events") or {}, meta.get("not_events") or [], texts, Event
-    )
     return Document(
         id=path.stem,
         title=meta.get("title", title),
@@ -99,7 +68,12 @@ def parse_document(text: str, path: Path, sidecar: Mapping[str, Any] | None = No
         source_url=meta.get("source_url"),
         licence=meta.get("licence"),
         path=str(path),
-        entities=Entities(tuple(figures), tuple(events), found.acronyms),
+        refinements=Refinements(
+            figures=meta.get("figures") or {},
+            events=meta.get("events") or {},
+            not_figures=tuple(meta.get("not_figures") or ()),
+            not_events=tuple(meta.get("not_events") or ()),
+        ),
     )
 
 

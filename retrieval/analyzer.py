@@ -10,10 +10,10 @@ as they are ("1921", "1930s").
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
 
 import Stemmer
+
+from knowledge.text import fold
 
 # Bump when the terms produced for some text change: on-disk index caches are keyed by it.
 ANALYZER_VERSION = "3"
@@ -45,6 +45,10 @@ _SPELLING = (
     (re.compile(r"^(def|off|lic|pret)ence(s?)$"), r"\1ense\2"),
     (re.compile(r"(?<=..)ogue(s?)$"), r"og\1"),
     (re.compile(r"(?<=..[^aeiou])tre(s?)$"), r"ter\1"),
+)
+_SPELLING_ENDINGS = re.compile(
+    r"(?:isations?|is(?:e|ed|es|ing|er|ers)|ys(?:e|ed|es|ing)|our(?:s|ed|ing|ites?|abl[ey])?"
+    r"|ll(?:ed|ing|er|ers)|ences?|ogues?|tres?)$"
 )
 _STEMMER = Stemmer.Stemmer("english")
 # Irregular past forms that no stemmer joins to their verb: "broke with" answers "break with".
@@ -115,24 +119,17 @@ _IRREGULAR = {
 }
 
 
-def fold(text: str) -> str:
-    """Accent-free, case-folded text with curly apostrophes made straight."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.casefold().replace("’", "'").replace("ʼ", "'")
-
-
 _IST_ISM = re.compile(r"^(?P<base>.{4,}?)(?<!s)(?:ists?|isms?)$")
 
 
-@lru_cache(maxsize=200_000)
 def normalize_word(word: str) -> str:
     """One word (folded, no possessive) to its index term: American spelling, then its stem."""
     if any(c.isdigit() for c in word):
         return word
     word = _IRREGULAR.get(word, word)
-    for pattern, replacement in _SPELLING:
-        word = pattern.sub(replacement, word)
+    if _SPELLING_ENDINGS.search(word):  # one test instead of eight for most words
+        for pattern, replacement in _SPELLING:
+            word = pattern.sub(replacement, word)
     # Snowball stems "Stalinism" to "stalin" but keeps "Stalinist"; give -ist and -ism one stem,
     # so "Trotskyists" finds "Trotsky" and "collectivism" finds "collectivist".
     match = _IST_ISM.match(word)
@@ -141,20 +138,33 @@ def normalize_word(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
-def _strip_possessive(word: str) -> str:
-    if word.endswith("'s"):
-        return word[:-2]
-    return word.rstrip("'")
+# Word -> term ("" for a stopword). Natural text repeats a small vocabulary, so most words are
+# looked up, not stemmed; the bound keeps memory flat on huge corpora.
+_TERMS: dict[str, str] = {}
+_TERMS_MAX = 500_000
+
+
+def _term(word: str) -> str:
+    term = _TERMS.get(word)
+    if term is None:
+        bare = word[:-2] if word.endswith("'s") else word.rstrip("'")
+        term = "" if not bare or bare in STOPWORDS else normalize_word(bare)
+        if len(_TERMS) < _TERMS_MAX:
+            _TERMS[word] = term
+    return term
 
 
 def analyze(text: str) -> list[str]:
     """The index terms of `text`, in order; the same function serves passages and questions."""
     terms: list[str] = []
-    for match in _COMPOUND.finditer(fold(text)):
-        parts = [_strip_possessive(p) for p in _DASHES.split(match.group())]
-        kept = [p for p in parts if p and p not in STOPWORDS]
-        terms.extend(normalize_word(p) for p in kept)
-        if len(parts) > 1 and all(parts):
-            # "anti-Stalinist" is also one word for people who type "antistalinist".
-            terms.append(normalize_word("".join(parts)))
+    for token in _COMPOUND.findall(fold(text)):
+        if "-" not in token and "–" not in token and "—" not in token:
+            term = _term(token)
+            if term:
+                terms.append(term)
+            continue
+        parts = _DASHES.split(token)
+        terms.extend(t for t in map(_term, parts) if t)
+        # "anti-Stalinist" is also one word for people who type "antistalinist".
+        terms.append(_term("".join(parts)))
     return terms

@@ -11,13 +11,15 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from knowledge.document import Document, Passage
-from knowledge.entities import Event, Figure, fold
+from knowledge.entities import Event, Figure
 from knowledge.loader import load_paths
+from knowledge.text import fold
 from retrieval.analyzer import STOPWORDS, analyze
 from retrieval.answers import Answer, Hit
 from retrieval.index import BM25Index
@@ -31,6 +33,8 @@ SPELLING_MATCH = 85.0
 _WORDS = re.compile(r"[^\W\d_]+")
 # A passage scoring under this share of the best one is noise, not a further answer.
 RELATIVE_FLOOR = 0.2
+# Passages an answer can page through at most.
+MAX_RESULTS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,33 +81,29 @@ class KnowledgeBase:
             for position, (number, passage) in enumerate(self._passages)
         }
         self._acronyms = {
-            short: long
-            for document in self.documents
-            for short, long in document.entities.acronyms.items()
+            short: long for document in self.documents for short, long in document.acronyms.items()
         }
         self._terms = [self._analyze(passage.clean) for _, passage in self._passages]
         self.index = BM25Index(self._terms)
-        self._figures = _join_surnames(
+        self._vocabulary = self.index.vocabulary()
+
+    @cached_property
+    def _figures(self) -> list[_Entity]:
+        return _join_surnames(
             _merge(
                 (number, figure)
                 for number, document in enumerate(self.documents)
                 for figure in document.entities.figures
             )
         )
-        self._events = _merge(
+
+    @cached_property
+    def _events(self) -> list[_Entity]:
+        return _merge(
             (number, event)
             for number, document in enumerate(self.documents)
             for event in document.entities.events
         )
-        self._vocabulary = self.index.vocabulary()
-        names = [a for entity in (*self._figures, *self._events) for a in entity.aliases]
-        names += [f"{short} {long}" for short, long in self._acronyms.items()]
-        self._entity_words = {
-            fold(word)
-            for name in names
-            for word in _WORDS.findall(name)
-            if word[:1].isupper() and len(word) >= 3
-        }
 
     @classmethod
     def from_paths(
@@ -157,10 +157,10 @@ class KnowledgeBase:
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
         """The passages that best answer a question, or found=False when none covers it."""
         terms = self.query_terms(query)
-        ranked = self.index.top_k(terms, max(len(self.index), 1)) if terms else []
-        # A question that names one of the documents' people or events is on topic even when
-        # phrased in other words, so it needs half the coverage.
-        needed = self.settings.min_coverage / (2 if self._names_entity(query) else 1)
+        ranked = self.index.top_k(terms, MAX_RESULTS) if terms else []
+        # A question that names something the documents name ("Kronstadt", "CCF") is on topic
+        # even when phrased in other words, so it needs half the coverage.
+        needed = self.settings.min_coverage / (2 if self._names_something(query) else 1)
         if not ranked or self.coverage(terms, ranked[0][0]) < needed:
             return Answer(query, "ask", False, suggestions=self._closest_entities(query))
         floor = ranked[0][1] * RELATIVE_FLOOR
@@ -291,8 +291,10 @@ class KnowledgeBase:
             caption=passage.caption,
         )
 
-    def _names_entity(self, query: str) -> bool:
-        return any(fold(word) in self._entity_words for word in _WORDS.findall(query))
+    def _names_something(self, query: str) -> bool:
+        """Whether a capitalised word past the question's first is a term of the documents."""
+        words = _WORDS.findall(query)[1:]
+        return any(w[0].isupper() and self.index.doc_freq(t) for w in words for t in analyze(w))
 
     def _closest_entities(self, query: str) -> tuple[str, ...]:
         """Figures or events named in an unanswered question, to offer instead."""
