@@ -14,10 +14,10 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
-import math
 import os
 import tempfile
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,15 @@ _ARRAYS: dict[str, str] = {
     "vocab_offsets": "<i8",
     "vocab_blob": "|u1",
 }
-# Below this many postings in all, a query is cheap enough to evaluate in full.
+# Pruning in top_k. Below this many postings in all, a query is cheap enough in full.
 _MIN_POSTINGS_TO_PRUNE = 4096
+# Phase A scores the heaviest max(_SEEDS_PER_K * k, _MIN_SEEDS) postings of each of the
+# _SEED_TERMS rarest terms.
+_SEED_TERMS = 2
+_SEEDS_PER_K = 4
+_MIN_SEEDS = 32
+# Skip terms only when the estimated cost is below this fraction of a full evaluation.
+_PRUNE_COST_RATIO = 0.8
 
 
 class IndexCacheError(Exception):
@@ -99,14 +106,18 @@ class BM25Index:
         epsilon: float = 0.25,
     ) -> None:
         """Index ``corpus``, one token sequence per passage, with BM25Okapi's parameters."""
-        vocab: dict[str, int] = {}
-        intern = vocab.setdefault
+        # A missing term gets the next id (the vocabulary's size), so ids follow first
+        # occurrence, the order rank-bm25 fills its nd dict in. map() over the dict's own
+        # __getitem__ keeps the per-token work in C: this loop dominates the build.
+        vocab: defaultdict[str, int] = defaultdict()
+        vocab.default_factory = vocab.__len__
+        term_id = vocab.__getitem__
         tokens = array("i")  # C ints: a list of int objects would cost ~9x the memory
         lengths: list[int] = []
         for passage in corpus:
             lengths.append(len(passage))
-            # New terms get the next id, so ids follow first occurrence, as rank-bm25's nd.
-            tokens.extend([intern(term, len(vocab)) for term in passage])
+            tokens.extend(map(term_id, passage))
+        vocab.default_factory = None  # from here on, unknown terms are just unknown
 
         n_docs = len(lengths)
         n_terms = len(vocab)
@@ -260,8 +271,8 @@ class BM25Index:
         if len(slices) == 1:
             return slices[0].astype(np.int64)
         total = sum(s.size for s in slices)
-        if total * 8 < self._n_docs:  # few postings: sorting them beats scanning a mask
-            return np.unique(np.concatenate(slices)).astype(np.int64)
+        if total * 4 < self._n_docs:  # few postings: sorting them beats scanning a mask
+            return _sorted_unique(np.concatenate(slices).astype(np.int64))
         mask = np.zeros(self._n_docs, dtype=bool)
         for s in slices:
             mask[s] = True
@@ -286,47 +297,97 @@ class BM25Index:
     def _top_k_pruned(self, tids: Sequence[int], k: int) -> list[tuple[int, float]] | None:
         """``top_k`` without reading all postings of the query's common terms, or None.
 
-        Split the query's terms into rare ("essential") and common ones. Candidates are
-        the passages of the rare terms; their exact scores are summed in query order,
-        looking their common-term weights up by binary search. Any other passage holds
-        only common terms, so its score is a float sum, in query order, of values each
-        at most that term's largest weight; float addition being monotonic, it is at
-        most ``bound``, the same sum over the largest weights. If the k-th candidate
-        scores strictly above ``bound`` (strictly: a tie could go to a lower id), no
-        other passage can enter the top k, and the candidates' ranking is the answer.
-        Returns None when the split is not worth it or the bound does not hold.
+        Exact by a MaxScore-style bound. A passage holding none of the terms in a set R
+        holds only the others, C; its score is a float sum, in query order, of values
+        each at most that term's largest weight, so (float addition being monotonic)
+        at most ``bound(C)``, the same sum over those largest weights. So if k passages
+        are known to score strictly above ``bound(C)`` (strictly: a tie would go to a
+        lower id), the top k all hold a term of R, and ranking the passages of R's
+        terms by their exact scores gives the answer.
+
+        Phase A: exact scores of a few promising passages (the heaviest postings of the
+        rarest terms) give ``theta``, their k-th best, a lower bound on the answer's
+        k-th best. Phase B: skip the largest set C of the most common terms with
+        ``bound(C) < theta``; rank the passages of the others. Returns None when
+        nothing can be skipped or skipping would not pay; ``top_k`` then does it in full.
         """
         if not self._prunable:
             return None
         indptr = self._indptr
         unique = sorted(set(tids), key=lambda t: int(indptr[t + 1] - indptr[t]))
         dfs = [int(indptr[t + 1] - indptr[t]) for t in unique]
-        split = _choose_split(dfs, self._n_docs)
-        if split is None:
-            return None
-        common = set(unique[split:])
-        candidates = self._union(unique[:split])
-        if candidates.size < k:
-            return None
-        bound = 0.0
-        for tid in tids:
-            if tid in common:
-                bound += float(self._max_weight[tid])
+        if len(unique) < 2 or sum(dfs) < _MIN_POSTINGS_TO_PRUNE:
+            return None  # nothing to skip, or cheap enough in full
 
-        scores = np.zeros(candidates.size, dtype=np.float64)
-        for tid in tids:  # in query order, as get_scores adds them
+        seeds = []
+        per_term = max(_SEEDS_PER_K * k, _MIN_SEEDS)
+        for tid in unique[:_SEED_TERMS]:
             ids, weights = self._postings(tid)
-            if tid in common:
+            if ids.size > per_term:
+                ids = ids[np.argpartition(weights, ids.size - per_term)[ids.size - per_term :]]
+            seeds.append(ids)
+        seed = _sorted_unique(np.concatenate(seeds).astype(np.int64))
+        if seed.size < k:
+            return None
+        seed_scores = self._exact_scores(seed, tids)
+        theta = float(np.partition(seed_scores, seed.size - k)[seed.size - k])
+
+        skip_from = None  # terms unique[skip_from:] are skipped
+        for first in range(len(unique) - 1, 0, -1):
+            skipped = set(unique[first:])
+            bound = 0.0
+            for tid in tids:  # in query order, as the scores themselves are summed
+                if tid in skipped:
+                    bound += float(self._max_weight[tid])
+            if not bound < theta:
+                break
+            skip_from = first
+        if skip_from is None:
+            return None
+        # Rough cost in postings touched (see _exact_scores): is skipping worth it?
+        read = sum(dfs[:skip_from])
+        cost = 3 * read + sum(min(df, 8 * read) for df in dfs[skip_from:])
+        if cost > _PRUNE_COST_RATIO * 3 * sum(dfs):
+            return None
+        # At least k passages (the seeds') score >= theta > bound: all are candidates.
+        candidates = self._union(unique[:skip_from])
+        return _rank(candidates, self._exact_scores(candidates, tids), k)
+
+    def _exact_scores(self, candidates: IntArray, tids: Sequence[int]) -> FloatArray:
+        """Scores of ``candidates`` (ascending ids), added in query order as get_scores does.
+
+        Few candidates: each term's weights are matched to them by binary search, from
+        whichever side is shorter. Many: a dense accumulator, where a term is scattered
+        in full unless it is so common that looking the candidates up is cheaper (a
+        scattered posting costs ~1/8 of a binary search).
+        """
+        if candidates.size * 32 < self._n_docs:
+            scores = np.zeros(candidates.size, dtype=np.float64)
+            last = candidates.size - 1
+            for tid in tids:
+                ids, weights = self._postings(tid)
+                if candidates.size < ids.size:  # look each candidate up in the postings
+                    at = np.searchsorted(ids, candidates)
+                    np.minimum(at, ids.size - 1, out=at)
+                    found = ids[at] == candidates
+                    scores[found] += weights[at[found]]
+                else:  # look each posting up among the candidates
+                    at = np.searchsorted(candidates, ids)
+                    np.minimum(at, last, out=at)
+                    found = candidates[at] == ids
+                    scores[at[found]] += weights[found]
+            return scores
+        dense = np.zeros(self._n_docs, dtype=np.float64)
+        for tid in tids:
+            ids, weights = self._postings(tid)
+            if candidates.size * 8 < ids.size:
                 at = np.searchsorted(ids, candidates)
                 np.minimum(at, ids.size - 1, out=at)
                 found = ids[at] == candidates
-                scores[found] += weights[at[found]]
-            else:  # its passages are all candidates
-                scores[np.searchsorted(candidates, ids)] += weights
-        kth = np.partition(scores, candidates.size - k)[candidates.size - k]
-        if not kth > bound:
-            return None
-        return _rank(candidates, scores, k)
+                dense[candidates[found]] += weights[at[found]]
+            else:
+                dense[ids] += weights
+        return dense[candidates]
 
     def save(self, path: str | os.PathLike[str], *, tag: str = "") -> None:
         """Write the index to one ``.npz`` file, atomically (write, then rename).
@@ -454,25 +515,12 @@ class BM25Index:
         return index
 
 
-def _choose_split(dfs: Sequence[int], n_docs: int) -> int | None:
-    """Where to cut terms sorted by ascending doc freq into rare | common, or None.
-
-    A rough cost model in postings touched: the full evaluation scatters and unions
-    every posting (~3 per posting); the split does that for the rare terms only and
-    binary-searches each candidate in each common term's postings (~log2(df) / 2).
-    Pruning is tried only when it would cost under half as much.
-    """
-    if len(dfs) < 2 or sum(dfs) < _MIN_POSTINGS_TO_PRUNE:
-        return None
-    full = 3.0 * sum(dfs)
-    best, best_cost = None, full / 2
-    rare = 0
-    for split in range(1, len(dfs)):
-        rare += dfs[split - 1]
-        cost = 3.0 * rare + sum(rare * math.log2(df + 1) / 2 for df in dfs[split:])
-        if cost < best_cost:
-            best, best_cost = split, cost
-    return best
+def _sorted_unique(values: IntArray) -> IntArray:
+    """Distinct values, ascending (np.unique is ~30x slower than sort and compare here)."""
+    values = np.sort(values)
+    first = np.ones(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 def _release_freed_memory() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -170,17 +171,25 @@ zipf_corpus_st = st.lists(
     query=st.lists(st.sampled_from([*TERMS, "zz"]), min_size=2, max_size=6),
     k=st.integers(1, 6),
     split=st.integers(1, 5),
+    seeds=st.integers(1, 3),
 )
 def test_pruned_top_k_is_exact_at_every_split(
-    corpus: list[list[str]], query: list[str], k: int, split: int, monkeypatch: pytest.MonkeyPatch
+    corpus: list[list[str]],
+    query: list[str],
+    k: int,
+    split: int,
+    seeds: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     index = BM25Index(corpus)
     want = reference_top_k(corpus, BM25Okapi(corpus), query, k)
     with monkeypatch.context() as patch:
-        # Force a split point however small the query, so the bound logic is exercised.
-        patch.setattr(
-            index_module, "_choose_split", lambda dfs, n: min(split, len(dfs) - 1) or None
-        )
+        # Prune however small the query, whatever it costs, from few or many seed passages.
+        patch.setattr(index_module, "_MIN_POSTINGS_TO_PRUNE", 0)
+        patch.setattr(index_module, "_PRUNE_COST_RATIO", math.inf)
+        patch.setattr(index_module, "_SEED_TERMS", split)
+        patch.setattr(index_module, "_SEEDS_PER_K", seeds)
+        patch.setattr(index_module, "_MIN_SEEDS", 0)
         assert index.top_k(query, k) == want
 
 

@@ -1,0 +1,336 @@
+"""Retrieval sweep: BM25Index against rank-bm25 (and bm25s, if importable) as the corpus grows.
+
+For each corpus size N (passages of GCIDE prose from ``bench/make_corpus.py``) and each
+method, in a fresh process so that memory figures do not leak between runs:
+
+- build time (tokenising excluded, reported separately), bytes of index arrays,
+  resident memory after the build with the token lists dropped, and peak RSS;
+- query latency p50/p99 over ~200 natural queries (top-k, k=10), after one warm-up;
+- top-k agreement with rank-bm25 (identical id lists, ties to the lower passage id).
+
+rank-bm25 walks every passage per query term in Python, so at the largest sizes it
+runs on a sample of the queries (``--reference-queries``); the table says how many.
+
+    python bench/retrieval_sweep.py --sizes 1k,10k,100k,1M
+    python bench/plot.py   # docs/benchmarks.png from bench/results/retrieval.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import gc
+import importlib
+import json
+import multiprocessing
+import platform
+import re
+import resource
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere: the project's packages
+    sys.path.insert(0, str(ROOT))
+if str(ROOT / "bench") not in sys.path:
+    sys.path.insert(0, str(ROOT / "bench"))
+
+import make_corpus  # noqa: E402
+
+from retrieval.index import BM25Index  # noqa: E402
+
+DATA_DIR = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results" / "retrieval.json"
+METHODS = ("bm25index", "rank_bm25", "bm25s")
+_TAG = re.compile(r"\[\d+\]")
+_WORD = re.compile(r"[a-z0-9]+")
+Tokenizer = Callable[[str], list[str]]
+
+
+def tokenizer() -> tuple[str, Tokenizer]:
+    """The project's analyzer if it exists, else a lowercase word regex."""
+    try:
+        analyzer = importlib.import_module("retrieval.analyzer")
+    except ImportError:
+        return "regex", lambda text: _WORD.findall(text.lower())
+    analyze: Tokenizer = analyzer.analyze
+    return "retrieval.analyzer", analyze
+
+
+def parse_size(text: str) -> int:
+    """'1k' -> 1000, '1M' -> 1000000, '2500' -> 2500."""
+    text = text.strip()
+    scale = {"k": 1_000, "K": 1_000, "m": 1_000_000, "M": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def corpus_file(size: int, data_dir: Path = DATA_DIR, dict_path: Path | None = None) -> Path:
+    """The benchmark document of ``size`` passages, generated on first use."""
+    path = data_dir / f"gcide-{size}.txt"
+    if not path.exists():
+        make_corpus.write_corpus(path, size, dict_path=dict_path)
+    return path
+
+
+def read_passages(path: Path) -> list[str]:
+    """Passages of a document file, citation tags removed (the title line is skipped)."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", path.read_text(encoding="utf-8"))]
+    blocks = [b for b in blocks if b]
+    return [_TAG.sub("", b) for b in blocks[1:]]
+
+
+def rss_bytes() -> int:
+    """Current resident set size of this process."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize()
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so a fresh
+    worker would report its (bigger) parent's peak.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def rank_scores(scores: np.ndarray[Any, Any], k: int) -> list[int]:
+    """Top-k passage ids of a dense score array: positive scores, best first, ties to lower id."""
+    ids = np.flatnonzero(scores > 0)
+    sub = scores[ids]
+    if ids.size > k:
+        kth = np.partition(sub, ids.size - k)[ids.size - k]
+        keep = sub >= kth
+        ids, sub = ids[keep], sub[keep]
+    return [int(i) for i in ids[np.lexsort((ids, -sub))][:k]]
+
+
+class _Engine:
+    """A built index behind one interface: top-k passage ids for a tokenised query."""
+
+    def __init__(self, method: str, corpus: list[list[str]]) -> None:
+        self.method = method
+        self.nbytes = 0
+        if method == "bm25index":
+            self.index = BM25Index(corpus)
+            self.nbytes = self.index.nbytes
+        elif method == "rank_bm25":
+            from rank_bm25 import BM25Okapi
+
+            self.ref = BM25Okapi(corpus)
+        elif method == "bm25s":
+            bm25s = importlib.import_module("bm25s")  # optional: an outside reference only
+            # Lucene-style IDF by default; "robertson" is the closest to BM25Okapi.
+            self.bm25s = bm25s.BM25(method="robertson", k1=1.5, b=0.75)
+            self.bm25s.index(corpus, show_progress=False)
+            self.nbytes = sum(
+                getattr(a, "nbytes", 0) for a in self.bm25s.scores.values() if a is not None
+            )
+        else:
+            raise ValueError(f"unknown method {method!r}")
+
+    def top_k(self, query: list[str], k: int) -> list[int]:
+        if self.method == "bm25index":
+            return [i for i, _ in self.index.top_k(query, k)]
+        if self.method == "rank_bm25":
+            return rank_scores(self.ref.get_scores(query), k)
+        return rank_scores(np.asarray(self.bm25s.get_scores(query), dtype=np.float64), k)
+
+
+def available(method: str) -> bool:
+    """Whether ``method`` can run here (bm25s is optional, an outside reference only)."""
+    if method != "bm25s":
+        return True
+    try:
+        importlib.import_module("bm25s")
+    except ImportError:
+        return False
+    return True
+
+
+def measure(
+    method: str,
+    size: int,
+    queries: Sequence[str],
+    k: int = 10,
+    data_dir: Path = DATA_DIR,
+    dict_path: Path | None = None,
+) -> dict[str, Any]:
+    """Build ``method`` over the ``size``-passage corpus and time ``queries`` through it.
+
+    Returns timings (seconds), memory (bytes) and each query's top-k ids.
+    """
+    tok_name, analyze = tokenizer()
+    gc.collect()
+    rss_start = rss_bytes()
+    passages = read_passages(corpus_file(size, data_dir, dict_path))
+    rss_text = rss_bytes()
+    started = time.perf_counter()
+    corpus = [analyze(p) for p in passages]
+    tokenize_s = time.perf_counter() - started
+    query_tokens = [analyze(q) for q in queries]
+
+    gc.collect()
+    started = time.perf_counter()
+    engine = _Engine(method, corpus)
+    build_s = time.perf_counter() - started
+    del corpus
+    gc.collect()
+    rss_built = rss_bytes()
+
+    engine.top_k(query_tokens[0], k)  # warm-up: first-touch page faults, lazy imports
+    latencies, results = [], []
+    for query in query_tokens:
+        started = time.perf_counter()
+        ids = engine.top_k(query, k)
+        latencies.append(time.perf_counter() - started)
+        results.append(ids)
+    return {
+        "method": method,
+        "passages": len(passages),
+        "tokenizer": tok_name,
+        "tokenize_s": tokenize_s,
+        "build_s": build_s,
+        "index_bytes": engine.nbytes,
+        "rss_bytes": rss_built,
+        "rss_text_bytes": rss_text - rss_start,
+        "rss_over_text_bytes": rss_built - rss_text,
+        "peak_rss_bytes": peak_rss_bytes(),
+        "queries": len(latencies),
+        "p50_ms": float(np.percentile(latencies, 50) * 1e3),
+        "p99_ms": float(np.percentile(latencies, 99) * 1e3),
+        "mean_ms": float(np.mean(latencies) * 1e3),
+        "top_k": results,
+    }
+
+
+def _isolated(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run ``fn(*args)`` in a fresh interpreter, so RSS is that run's alone."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def agreement(results: list[list[int]], reference: list[list[int]]) -> float:
+    """Fraction of queries whose top-k id lists are identical."""
+    pairs = list(zip(results, reference, strict=False))
+    return sum(a == b for a, b in pairs) / len(pairs) if pairs else float("nan")
+
+
+def sweep(
+    sizes: Sequence[int],
+    methods: Sequence[str] = METHODS,
+    n_queries: int = 200,
+    k: int = 10,
+    reference_queries: int = 20,
+    reference_full_up_to: int = 100_000,
+    isolate: bool = True,
+    data_dir: Path = DATA_DIR,
+    dict_path: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Measure every method at every size; rank-bm25 on a query sample above the cut-off."""
+    queries = make_corpus.make_queries(n_queries, dict_path=dict_path)
+    runs: list[dict[str, Any]] = []
+    for size in sizes:
+        corpus_file(size, data_dir, dict_path)  # generate once, outside the timed workers
+        by_method: dict[str, dict[str, Any]] = {}
+        for method in methods:
+            if not available(method):
+                log(f"N={size:>9,} {method:<10} skipped (not importable)")
+                continue
+            sample = queries
+            if method != "bm25index" and size > reference_full_up_to:
+                sample = queries[:reference_queries]
+            args = (method, size, sample, k, data_dir, dict_path)
+            run = _isolated(measure, *args) if isolate else measure(*args)
+            by_method[method] = run
+            log(
+                f"N={size:>9,} {method:<10} build {run['build_s']:7.2f}s  "
+                f"p50 {run['p50_ms']:9.3f}ms  p99 {run['p99_ms']:9.3f}ms  "
+                f"RSS {run['rss_bytes'] / 2**20:7.0f}MB  ({run['queries']} queries)"
+            )
+        reference = by_method.get("rank_bm25")
+        for run in by_method.values():
+            run["agreement"] = (
+                agreement(run["top_k"], reference["top_k"]) if reference else float("nan")
+            )
+            run["agreement_queries"] = min(run["queries"], reference["queries"]) if reference else 0
+            run["size"] = size
+            runs.append(run)
+    return {
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "cpu_count": multiprocessing.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "queries": len(queries),
+        "k": k,
+        "tokenizer": tokenizer()[0],
+        "runs": [{key: v for key, v in run.items() if key != "top_k"} for run in runs],
+    }
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """The sweep as a fixed-width text table."""
+    header = (
+        f"{'N':>9} {'method':<10} {'build s':>8} {'index MB':>9} {'RSS MB':>7} "
+        f"{'peak MB':>8} {'p50 ms':>9} {'p99 ms':>9} {'queries':>7} {'agree':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for run in results["runs"]:
+        agree = run["agreement"]
+        lines.append(
+            f"{run['size']:>9,} {run['method']:<10} {run['build_s']:>8.2f} "
+            f"{run['index_bytes'] / 2**20:>9.1f} {run['rss_bytes'] / 2**20:>7.0f} "
+            f"{run['peak_rss_bytes'] / 2**20:>8.0f} {run['p50_ms']:>9.3f} {run['p99_ms']:>9.3f} "
+            f"{run['queries']:>7} {'' if agree != agree else f'{agree:.0%}':>6}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1k,10k,100k,1M", help="comma-separated, e.g. 1k,10k")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument(
+        "--reference-queries",
+        type=int,
+        default=20,
+        help="queries for rank-bm25/bm25s above --reference-full-up-to passages",
+    )
+    parser.add_argument("--reference-full-up-to", type=int, default=100_000)
+    parser.add_argument("--in-process", action="store_true", help="no fresh process per run")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    results = sweep(
+        sizes=[parse_size(s) for s in args.sizes.split(",") if s],
+        methods=[m for m in args.methods.split(",") if m],
+        n_queries=args.queries,
+        k=args.k,
+        reference_queries=args.reference_queries,
+        reference_full_up_to=args.reference_full_up_to,
+        isolate=not args.in_process,
+    )
+    print(format_table(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
