@@ -83,8 +83,8 @@ class KnowledgeBase:
         self._acronyms = {
             short: long for document in self.documents for short, long in document.acronyms.items()
         }
-        self._terms = [self._analyze(passage.clean) for _, passage in self._passages]
-        self.index = BM25Index(self._terms)
+        # Terms are not kept: at a million passages they would outweigh the index itself.
+        self.index = BM25Index(self._analyze(passage.clean) for _, passage in self._passages)
         self._vocabulary = self.index.vocabulary()
 
     @cached_property
@@ -119,7 +119,7 @@ class KnowledgeBase:
         unique = set(terms)
         if not unique:
             return 0.0
-        present = set(self._terms[position])
+        present = set(self._analyze(self._passages[position][1].clean))
         total = sum(self._weight(term) for term in unique)
         return sum(self._weight(term) for term in unique & present) / total
 
