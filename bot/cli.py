@@ -84,7 +84,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _knowledge(args: argparse.Namespace, config: Config) -> KnowledgeBase:
     paths = tuple(args.knowledge) if args.knowledge else config.knowledge
-    settings = SearchSettings(min_coverage=config.retrieval.min_coverage)
+    settings = SearchSettings(config.retrieval.min_coverage, config.retrieval.cache_dir)
     return KnowledgeBase.from_paths(paths, settings)
 
 

@@ -22,7 +22,7 @@ SIDECAR_KEYS = {"title", "source_url", "licence", "figures", "events", "not_figu
 
 
 def _read_sidecar(path: Path) -> dict[str, Any]:
-    sidecar = path.with_suffix(".yaml")
+    sidecar = sidecar_path(path)
     if not sidecar.is_file():
         return {}
     try:
@@ -91,25 +91,39 @@ def load_file(path: Path) -> Document:
     return parse_document(text, path, _read_sidecar(path))
 
 
-def load_paths(paths: Sequence[Path]) -> list[Document]:
-    """Load files and folders (documents directly inside a folder, sorted); () means bundled."""
+def document_files(paths: Sequence[Path]) -> list[Path]:
+    """The document files that `paths` name: files as given, folders' documents sorted.
+
+    No paths means the bundled document. Two documents with one name are refused, since the
+    name is the document's id.
+    """
     if not paths:
-        return [load_file(BUNDLED)]
-    documents: list[Document] = []
+        return [BUNDLED]
+    files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files = sorted(
+            inside = sorted(
                 p for p in path.iterdir() if p.suffix in DOCUMENT_SUFFIXES and p.is_file()
             )
-            if not files:
+            if not inside:
                 raise KnowledgeError(f"{path}: no documents (*.txt, *.md) in this folder")
-            documents.extend(load_file(f) for f in files)
+            files.extend(inside)
         elif path.exists():
-            documents.append(load_file(path))
+            files.append(path)
         else:
             raise KnowledgeError(f"{path}: no such file or folder")
-    ids = [d.id for d in documents]
-    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    stems = [f.stem for f in files]
+    duplicate = next((stem for stem in stems if stems.count(stem) > 1), None)
     if duplicate:
         raise KnowledgeError(f"two documents share the name '{duplicate}'; rename one of them")
-    return documents
+    return files
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where a document's optional sidecar YAML lives."""
+    return path.with_suffix(".yaml")
+
+
+def load_paths(paths: Sequence[Path]) -> list[Document]:
+    """Load files and folders (documents directly inside a folder, sorted); () means bundled."""
+    return [load_file(f) for f in document_files(paths)]

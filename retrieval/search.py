@@ -20,6 +20,7 @@ from knowledge.document import Document, Passage
 from knowledge.entities import Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
+from retrieval import cache
 from retrieval.analyzer import STOPWORDS, analyze
 from retrieval.answers import Answer, Hit
 from retrieval.index import BM25Index
@@ -43,6 +44,8 @@ class SearchSettings:
 
     # Share of the question's IDF weight the best passage must match; under it, found=False.
     min_coverage: float = 0.45
+    # Folder for the on-disk cache of documents and index; None: no cache.
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,13 @@ class _Entity:
 class KnowledgeBase:
     """Loaded documents, their index and entities; answers questions."""
 
-    def __init__(self, documents: Sequence[Document], settings: SearchSettings | None = None):
+    def __init__(
+        self,
+        documents: Sequence[Document],
+        settings: SearchSettings | None = None,
+        index: BM25Index | None = None,
+    ):
+        """Index `documents` (or take a prebuilt `index` of exactly their passages)."""
         self.documents = tuple(documents)
         self.settings = settings or SearchSettings()
         self._passages: list[tuple[int, Passage]] = [
@@ -84,7 +93,7 @@ class KnowledgeBase:
             short: long for document in self.documents for short, long in document.acronyms.items()
         }
         # Terms are not kept: at a million passages they would outweigh the index itself.
-        self.index = BM25Index(self._analyze(passage.clean) for _, passage in self._passages)
+        self.index = index or BM25Index(self._analyze(p.clean) for _, p in self._passages)
         self._vocabulary = self.index.vocabulary()
 
     @cached_property
@@ -109,8 +118,21 @@ class KnowledgeBase:
     def from_paths(
         cls, paths: Sequence[Path], settings: SearchSettings | None = None
     ) -> KnowledgeBase:
-        """Load files and folders (none: the bundled document); KnowledgeError on bad input."""
-        return cls(load_paths(paths), settings)
+        """Load files and folders (none: the bundled document); KnowledgeError on bad input.
+
+        With `settings.cache_dir`, a cache of the same documents is used when it is intact,
+        and written when it is not.
+        """
+        settings = settings or SearchSettings()
+        if settings.cache_dir is None:
+            return cls(load_paths(paths), settings)
+        key = cache.cache_key(paths)
+        cached = cache.load(settings.cache_dir, key)
+        if cached is not None:
+            return cls(cached[0], settings, index=cached[1])
+        kb = cls(load_paths(paths), settings)
+        cache.save(settings.cache_dir, key, kb.documents, kb.index)
+        return kb
 
     # -- questions -------------------------------------------------------------------------
 
