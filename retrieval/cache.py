@@ -7,6 +7,7 @@ checksum or header does not match is never used: it is rebuilt.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -52,7 +53,7 @@ def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index] | None:
         # The checksum is checked before anything is unpickled.
         if hashlib.sha256(payload).hexdigest() != meta.get("sha256"):
             raise ValueError("checksum mismatch")
-        documents = pickle.loads(payload)
+        documents = _unpickle(payload)
         index = BM25Index.load(index_file, tag=key)
     except FileNotFoundError:
         return None
@@ -63,6 +64,16 @@ def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index] | None:
         log.warning("ignoring cache %s (unexpected content); rebuilding it", documents_file)
         return None
     return documents, index
+
+
+def _unpickle(payload: bytes) -> object:
+    # The cyclic collector would walk the growing heap again and again while a big corpus's
+    # passages are created; none of them form cycles, so it can wait.
+    gc.disable()
+    try:
+        return pickle.loads(payload)
+    finally:
+        gc.enable()
 
 
 def save(cache_dir: Path, key: str, documents: Sequence[Document], index: BM25Index) -> None:

@@ -63,7 +63,7 @@ class _Entity:
 
     name: str
     aliases: tuple[str, ...]
-    places: tuple[tuple[int, int], ...]  # (document number, passage index)
+    places: tuple[int, ...]  # positions of its passages in the index
     event: Event | None = None
 
 
@@ -79,29 +79,28 @@ class KnowledgeBase:
         """Index `documents` (or take a prebuilt `index` of exactly their passages)."""
         self.documents = tuple(documents)
         self.settings = settings or SearchSettings()
-        self._passages: list[tuple[int, Passage]] = [
-            (number, passage)
-            for number, document in enumerate(self.documents)
-            for passage in document.passages
+        self._passages: list[Passage] = [
+            p for document in self.documents for p in document.passages
         ]
-        self._places = [(number, passage.index) for number, passage in self._passages]
-        self._position = {
-            (number, passage.index): position
-            for position, (number, passage) in enumerate(self._passages)
-        }
+        self._by_id = {document.id: document for document in self.documents}
+        # Where each document's passages start in the index: passage i of document d is at
+        # position offsets[d] + i.
+        self._offsets = [0]
+        for document in self.documents:
+            self._offsets.append(self._offsets[-1] + len(document.passages))
         self._acronyms = {
             short: long for document in self.documents for short, long in document.acronyms.items()
         }
         # Terms are not kept: at a million passages they would outweigh the index itself.
-        self.index = index or BM25Index(self._analyze(p.clean) for _, p in self._passages)
+        self.index = index or BM25Index(self._analyze(p.clean) for p in self._passages)
         self._vocabulary = self.index.vocabulary()
 
     @cached_property
     def _figures(self) -> list[_Entity]:
         return _join_surnames(
             _merge(
-                (number, figure)
-                for number, document in enumerate(self.documents)
+                (start, figure)
+                for start, document in zip(self._offsets, self.documents, strict=False)
                 for figure in document.entities.figures
             )
         )
@@ -109,8 +108,8 @@ class KnowledgeBase:
     @cached_property
     def _events(self) -> list[_Entity]:
         return _merge(
-            (number, event)
-            for number, document in enumerate(self.documents)
+            (start, event)
+            for start, document in zip(self._offsets, self.documents, strict=False)
             for event in document.entities.events
         )
 
@@ -141,7 +140,7 @@ class KnowledgeBase:
         unique = set(terms)
         if not unique:
             return 0.0
-        present = set(self._analyze(self._passages[position][1].clean))
+        present = set(self._analyze(self._passages[position].clean))
         total = sum(self._weight(term) for term in unique)
         return sum(self._weight(term) for term in unique & present) / total
 
@@ -200,7 +199,7 @@ class KnowledgeBase:
         years = _years(name)
         if years:
             # The narrowest date first: "1937" is about 1936–1938 before it is about the 1930s.
-            span: dict[tuple[int, int], int] = {}
+            span: dict[int, int] = {}  # position -> width in years of its narrowest date
             for entity in self._events:
                 event = entity.event
                 if event and event.start and event.end and any(event.covers(y) for y in years):
@@ -209,8 +208,7 @@ class KnowledgeBase:
                         span[place] = min(span.get(place, width), width)
             if span:
                 ranked = sorted(
-                    self._rank_places(span, analyze(name)),
-                    key=lambda item: span[self._places[item[0]]],
+                    self._rank_places(span, analyze(name)), key=lambda item: span[item[0]]
                 )
                 return self._answer(name, "event", ranked, top_k, offset, subject=name.strip())
         return self._entity_answer(name, "event", self._events, top_k, offset)
@@ -233,7 +231,7 @@ class KnowledgeBase:
                 (named[(event.start, p)] for p in entity.places if (event.start, p) in named),
                 event.context,
             )
-            hits = tuple(self._hit(self._position[p], 0.0) for p in entity.places)
+            hits = tuple(self._hit(p, 0.0) for p in entity.places)
             entries.append((event.start, TimelineEntry(entity.name, label, hits)))
         entries.sort(key=lambda item: (item[0], item[1].when))
         return [entry for _, entry in entries]
@@ -277,9 +275,8 @@ class KnowledgeBase:
         return self._answer(name, kind, ranked, top_k, offset, subject=entity.name)
 
     def _rank_places(
-        self, places: Iterable[tuple[int, int]], terms: Sequence[str]
+        self, positions: Iterable[int], terms: Sequence[str]
     ) -> list[tuple[int, float]]:
-        positions = [self._position[p] for p in places]
         scores = self.index.scores(terms) if terms else None
         scored = [(p, float(scores[p]) if scores is not None else 0.0) for p in positions]
         return sorted(scored, key=lambda item: (-item[1], item[0]))
@@ -298,8 +295,8 @@ class KnowledgeBase:
         return Answer(query, kind, bool(ranked), hits, (), subject, total=len(ranked))
 
     def _hit(self, position: int, score: float) -> Hit:
-        number, passage = self._passages[position]
-        document = self.documents[number]
+        passage = self._passages[position]
+        document = self._by_id[passage.document]
         return Hit(
             text=passage.text,
             refs=passage.refs,
@@ -330,11 +327,14 @@ class KnowledgeBase:
 
 
 def _merge(items: Iterable[tuple[int, Figure | Event]]) -> list[_Entity]:
-    """One entity per name across documents, so a figure in two documents has both places."""
+    """One entity per name across documents, so a figure in two documents has both places.
+
+    `items` pairs each entity with the index position where its document's passages start.
+    """
     merged: dict[str, _Entity] = {}
-    for number, item in items:
+    for start, item in items:
         key = fold(item.name)
-        places = tuple((number, p) for p in item.passages)
+        places = tuple(start + p for p in item.passages)
         event = item if isinstance(item, Event) else None
         if key in merged:
             old = merged[key]
