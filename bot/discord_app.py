@@ -241,7 +241,7 @@ class Citebot:
     """Everything the bot does, independent of how it connects (one shard or several)."""
 
     def __init__(self, config: Config, kb: KnowledgeBase, store: FeedbackStore) -> None:
-        """Build the client and its commands; nothing connects until `client.start`."""
+        """Build the client and its commands; nothing connects until the runner logs in."""
         self.config = config
         self.kb = kb
         self.store = store
@@ -265,14 +265,14 @@ class Citebot:
             "member_cache_flags": discord.MemberCacheFlags.none(),
             "chunk_guilds_at_startup": False,
         }
-        shards = config.discord
+        settings = config.discord
         self.client: discord.Client
-        if shards.shard_count is None:
+        if settings.shard_count is None:
             self.client = CitebotClient(self, **options)
         else:
-            ids = list(shards.shard_ids) if shards.shard_ids is not None else None
+            ids = list(settings.shard_ids) if settings.shard_ids is not None else None
             self.client = ShardedCitebotClient(
-                self, shard_count=shards.shard_count, shard_ids=ids, **options
+                self, shard_count=settings.shard_count, shard_ids=ids, **options
             )
         self.tree = CitebotTree(self.client, self)
         self.client.add_dynamic_items(MoreButton, VoteButton, TimelineButton)

@@ -89,6 +89,12 @@ def bot(
     return Bot(server, proc, config.parent / "feedback.sqlite3")
 
 
+@pytest.fixture(autouse=True)
+def _bot_alive(bot: Bot) -> None:
+    # Should the bot die, every later test fails at once with its log, instead of timing out.
+    bot.proc.assert_alive()
+
+
 def test_synced_command_set(bot: Bot) -> None:
     commands = {command["name"]: command for command in bot.server.wait_commands()}
     assert set(commands) == {"ask", "figure", "event", "timeline", "about", "help"}
