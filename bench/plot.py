@@ -43,7 +43,7 @@ def plot(results: dict[str, Any], out: Path) -> Path:
                 f"{r['queries']} q",
                 (r["size"], r["p50_ms"]),
                 textcoords="offset points",
-                xytext=(4, -10),
+                xytext=(-34, -12),
                 fontsize=7,
                 color=line.get_color(),
             )
