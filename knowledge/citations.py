@@ -15,7 +15,8 @@ _PAGES = rf"(?::{_SP}*(?P<pages>(?:\d+|[ivxlc]+)(?:{_SP}*[–—-]{_SP}*(?:\d+|[
 TAG = re.compile(rf"\[{_SP}*(?P<ref>\d{{1,4}}){_SP}*\]{_PAGES}")
 _SPACE_RUN = re.compile(rf"{_SP}+")
 _ODD_SPACES = re.compile(r"[\u00a0\u2009\u200a\u202f]| {2,}")
-_JOINED_SENTENCE = re.compile(r"([a-z][.!?])([A-Z][a-z])")
+# Starts at the (rarer) punctuation mark; the letter before it is checked in the callback.
+_JOINED_SENTENCE = re.compile(r"[.!?](?=[A-Z][a-z])")
 _SPACE_BEFORE_PUNCT = re.compile(r" +([,.;:!?)])")
 _SPACE_AFTER_PAREN = re.compile(r"\( +")
 
@@ -45,12 +46,21 @@ def parse_citations(text: str) -> Citations:
 
 def strip_citations(text: str) -> str:
     """Text without its tags and with spacing repaired, for indexing and entity extraction."""
-    if "[" in text:
+    tagged = "[" in text
+    if tagged:
         text = TAG.sub(" ", text)
     # Copy-pasted articles lose the space after a full stop ("policies.Because").
-    text = _JOINED_SENTENCE.sub(r"\1 \2", text)
-    text = _ODD_SPACES.sub(" ", text)
-    text = _SPACE_RUN.sub(" ", text) if "  " in text else text
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    text = _SPACE_AFTER_PAREN.sub("(", text)
+    text = _JOINED_SENTENCE.sub(_space_after, text)
+    if "  " in text or not text.isascii():
+        text = _ODD_SPACES.sub(" ", text)
+        text = _SPACE_RUN.sub(" ", text)
+    if tagged:  # a removed tag leaves a space before punctuation: "Bolshevism [8]."
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        text = _SPACE_AFTER_PAREN.sub("(", text)
     return text.strip()
+
+
+def _space_after(match: re.Match[str]) -> str:
+    start = match.start()
+    joined = start > 0 and match.string[start - 1].islower()
+    return match.group() + " " if joined else match.group()

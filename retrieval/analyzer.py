@@ -33,7 +33,7 @@ STOPWORDS = frozenset(
     you'd you'll you're you've your yours yourself yourselves also tell whose many much""".split()
 )
 
-_COMPOUND = re.compile(r"[^\W_]+(?:'[^\W_]+)*(?:[-–—][^\W_]+(?:'[^\W_]+)*)*")
+_COMPOUND = re.compile(r"[^\W_]+(?:['\-–—][^\W_]+)*")
 _DASHES = re.compile(r"[-–—]")
 # British → American endings, applied before stemming; both sides of the index get the same map.
 _SPELLING = (
@@ -138,33 +138,37 @@ def normalize_word(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
-# Word -> term ("" for a stopword). Natural text repeats a small vocabulary, so most words are
-# looked up, not stemmed; the bound keeps memory flat on huge corpora.
+# Word -> its terms, space-separated ("" for a stopword, several for "tito-stalin"). Natural
+# text repeats a small vocabulary, so most words are looked up, not stemmed; the bound keeps
+# memory flat on huge corpora.
 _TERMS: dict[str, str] = {}
 _TERMS_MAX = 500_000
 
 
-def _term(word: str) -> str:
-    term = _TERMS.get(word)
-    if term is None:
-        bare = word[:-2] if word.endswith("'s") else word.rstrip("'")
-        term = "" if not bare or bare in STOPWORDS else normalize_word(bare)
+def _word_term(word: str) -> str:
+    bare = word[:-2] if word.endswith("'s") else word.rstrip("'")
+    return "" if not bare or bare in STOPWORDS else normalize_word(bare)
+
+
+def _terms_of(token: str) -> str:
+    terms = _TERMS.get(token)
+    if terms is None:
+        if "-" in token or "–" in token or "—" in token:
+            parts = _DASHES.split(token)
+            # "anti-Stalinist" is also one word for people who type "antistalinist".
+            terms = " ".join([*map(_word_term, parts), _word_term("".join(parts))])
+        else:
+            terms = _word_term(token)
         if len(_TERMS) < _TERMS_MAX:
-            _TERMS[word] = term
-    return term
+            _TERMS[token] = terms
+    return terms
 
 
 def analyze(text: str) -> list[str]:
     """The index terms of `text`, in order; the same function serves passages and questions."""
-    terms: list[str] = []
-    for token in _COMPOUND.findall(fold(text)):
-        if "-" not in token and "–" not in token and "—" not in token:
-            term = _term(token)
-            if term:
-                terms.append(term)
-            continue
-        parts = _DASHES.split(token)
-        terms.extend(t for t in map(_term, parts) if t)
-        # "anti-Stalinist" is also one word for people who type "antistalinist".
-        terms.append(_term("".join(parts)))
-    return terms
+    tokens = _COMPOUND.findall(fold(text))
+    try:
+        looked_up = " ".join(map(_TERMS.__getitem__, tokens))  # the common case: all seen
+    except KeyError:
+        looked_up = " ".join(map(_terms_of, tokens))
+    return looked_up.split()
