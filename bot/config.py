@@ -47,7 +47,7 @@ class DiscordConfig:
     token: str | None = field(default=None, repr=False)  # never printed
     application_id: int | None = None
     guild_ids: tuple[int, ...] = ()
-    sync: str = "guild"
+    sync: str = "global"
     api_base_url: str = "https://discord.com"
     gateway_url: str = "wss://gateway.discord.gg"
     shard_count: int | None = None

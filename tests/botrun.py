@@ -24,6 +24,7 @@ def write_config(path: Path, server: FakeDiscord, **discord: Any) -> Path:
     section: dict[str, Any] = {
         "api_base_url": server.api_base_url,
         "gateway_url": server.gateway_url,
+        "sync": "guild",
         "guild_ids": [int(server.guild_id)],
         "feedback_db": str(path.parent / "feedback.sqlite3"),
     }
