@@ -33,7 +33,7 @@ FUZZY_COMPLETION = 75.0
 SPELLING_MATCH = 85.0
 _WORDS = re.compile(r"[^\W\d_]+")
 # A passage scoring under this share of the best one is noise, not a further answer.
-RELATIVE_FLOOR = 0.2
+RELATIVE_FLOOR = 0.3
 # Passages an answer can page through at most.
 MAX_RESULTS = 50
 

@@ -119,12 +119,13 @@ def test_synced_command_set(bot: Bot) -> None:
 
 def test_ask_answers_with_verbatim_passages_and_refs(bot: Bot) -> None:
     user = bot.user()
-    ix = bot.command("ask", {"question": "When was Trotsky exiled?"}, user=user)
+    question = "What did Trotsky criticise about Stalin?"  # more than one page of passages
+    ix = bot.command("ask", {"question": question}, user=user)
     message = bot.server.wait_answer(ix)
     assert ix.callback_type == 4
     assert ix.latency is not None and ix.latency < 3
     (embed,) = message["embeds"]
-    assert embed["title"] == "When was Trotsky exiled?"
+    assert embed["title"] == question
     assert TROTSKY in embed["description"]
     assert "Refs: [19]" in embed["description"]
     assert embed["author"] == {
@@ -149,7 +150,7 @@ def test_ask_answers_with_verbatim_passages_and_refs(bot: Bot) -> None:
     server = bot.server
     assert stored[0][:6] == (
         "ask",
-        "When was Trotsky exiled?",
+        question,
         int(user["id"]),
         int(server.guild_id),
         int(server.channel_id),
@@ -256,7 +257,8 @@ def test_private_answers_page_privately(bot: Bot) -> None:
 
 def test_votes_are_stored_one_per_user_and_changeable(bot: Bot) -> None:
     message = bot.answer("ask", {"question": "Who criticised Lenin's style of leadership?"})
-    _, up, down = custom_ids(message)
+    # Three passages in all, shown at once: no "More passages" button, only the votes.
+    up, down = custom_ids(message)
     answer_id = int(up.split(":")[2])
     voter, other = bot.user(), bot.user()
     replies = []
@@ -277,7 +279,7 @@ def test_votes_are_stored_one_per_user_and_changeable(bot: Bot) -> None:
 
 
 def test_buttons_of_a_forgotten_answer_say_it_expired(bot: Bot) -> None:
-    message = bot.answer("ask", {"question": "When was Trotsky exiled?"})
+    message = bot.answer("ask", {"question": "What did Trotsky criticise about Stalin?"})
     more, up, _ = custom_ids(message)
     with closing(sqlite3.connect(bot.db)) as db, db:
         db.execute("PRAGMA foreign_keys = ON")
