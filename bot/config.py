@@ -79,6 +79,8 @@ def _expect(value: Any, kind: type | tuple[type, ...], key: str, what: str) -> A
 def _section(raw: Any, key: str, allowed: set[str]) -> dict[str, Any]:
     if raw is None:
         return {}
+    if not key and not isinstance(raw, dict):
+        raise ConfigError(f"a config file must be a mapping of keys, not {type(raw).__name__}")
     section: dict[str, Any] = _expect(raw, dict, key, "a mapping")
     unknown = sorted(str(k) for k in section if k not in allowed)
     if unknown:
