@@ -31,7 +31,7 @@ def whitespace(text: str) -> list[str]:
 
 def stemmed(text: str) -> list[str]:
     words = re.findall(r"\w+", text.lower())
-    return _STEM.stemWords([w for w in words if w not in STOPWORDS])
+    return [str(stem) for stem in _STEM.stemWords([w for w in words if w not in STOPWORDS])]
 
 
 def baseline(
