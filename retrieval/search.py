@@ -31,6 +31,8 @@ SUGGESTIONS = 3
 FUZZY_COMPLETION = 75.0
 # Similarity (0-100) at which an unknown question term is read as an indexed one.
 SPELLING_MATCH = 85.0
+SPELLING_FIXES = 5
+MAX_QUERY_TERMS = 64
 _WORDS = re.compile(r"[^\W\d_]+")
 # A passage scoring under this share of the best one is noise, not a further answer.
 RELATIVE_FLOOR = 0.3
@@ -162,10 +164,17 @@ class KnowledgeBase:
         return terms
 
     def query_terms(self, query: str) -> list[str]:
-        """A question's terms, each unknown one replaced by its close spelling in the index."""
+        """A question's terms, each unknown one replaced by its close spelling in the index.
+
+        Bounded, so that a pasted essay costs no more than a question: the first
+        MAX_QUERY_TERMS terms, and spelling help for the first SPELLING_FIXES unknown ones.
+        """
         terms = []
-        for term in self._analyze(query):
-            if self.index.doc_freq(term) == 0 and term.isalpha() and len(term) >= 6:
+        fixes = SPELLING_FIXES
+        for term in self._analyze(query)[:MAX_QUERY_TERMS]:
+            unknown = self.index.doc_freq(term) == 0 and term.isalpha() and len(term) >= 6
+            if unknown and fixes > 0:
+                fixes -= 1
                 # Typos and stems that Snowball leaves apart: "trotksi", "biographi"/"biograph".
                 close = process.extractOne(
                     term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_MATCH
