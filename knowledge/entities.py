@@ -74,6 +74,7 @@ _RUN = re.compile(
 _SENTENCE_END = re.compile(r"(?:[.!?:]['\"”’)]?|\.\.\.|[\"“(])\s*$")
 _DASH_COMPOUND = re.compile(r"\b[A-Z][^\W\d_]+(?:[-–][A-Z][^\W\d_]+)+\b")
 _WORD = re.compile(r"[^\W\d_]+")
+_HAS_DIGIT = re.compile(r"\d")
 # A full stop ends a sentence unless it closes an initial ("James P. Cannon").
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[\"“(]?[A-Z])|(?<=\.\.\.)")
 _SPACES = re.compile(_SP)
@@ -180,13 +181,20 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _runs(sentence: str) -> Iterable[tuple[int, int, list[str], bool]]:
-    """Capitalised runs as (start, end, words, sentence_initial)."""
+_Run = tuple[int, int, list[str], bool]  # start, end, words, whether it opens a sentence
+
+
+def _runs(sentence: str) -> list[_Run]:
+    """Capitalised runs of a sentence."""
+    runs = []
     for match in _RUN.finditer(sentence):
-        before = sentence[: match.start()]
-        initial = not before.strip() or bool(_SENTENCE_END.search(before))
-        words = [w for w in _SPACES.split(match.group()) if w]
-        yield match.start(), match.end(), words, initial
+        start = match.start()
+        # Only the few characters before a run can make it sentence-initial.
+        initial = (start < 8 and not sentence[:start].strip()) or bool(
+            _SENTENCE_END.search(sentence, max(0, start - 8), start)
+        )
+        runs.append((start, match.end(), [w for w in _SPACES.split(match.group()) if w], initial))
+    return runs
 
 
 def _is_initial(word: str) -> bool:
@@ -239,12 +247,13 @@ class _FigureFinder:
             or (len(word) > 1 and word.isupper())
         )
 
-    def observe(self, sentence: str) -> None:
+    def observe(self, sentence: str, runs: list[_Run]) -> None:
         """Gather candidates and their cues from one sentence."""
         in_quotes = _quoted_spans(sentence)
         pronoun = bool(_PRONOUN.search(sentence))
         previous: tuple[str, int] | None = None  # the last candidate and where it ended
-        for start, end, words, initial in _runs(sentence):
+        for start, end, run_words, initial in runs:
+            words = list(run_words)  # trimmed below; the caller's runs stay as found
             if initial and words and (words[0].lower() in STOPWORDS or words[0] in self.common):
                 words = words[1:]
                 while words and words[0] in {"of", "the", "for"}:
@@ -375,10 +384,10 @@ def _dates(sentence: str) -> list[_DateMention]:
     return found
 
 
-def _named_events(sentence: str) -> list[tuple[str, int]]:
+def _named_events(sentence: str, runs: list[_Run]) -> list[tuple[str, int]]:
     """Named events in a sentence, with their end offsets."""
     names: list[tuple[str, int]] = []
-    for _, end, words, initial in _runs(sentence):
+    for _, end, words, initial in runs:
         if initial and words and words[0].lower() in STOPWORDS:
             words = words[1:]
         head = _next_word(sentence, end)
@@ -435,10 +444,10 @@ def find_mentions(
 def extract_entities(texts: Sequence[str]) -> Entities:
     """Find figures and events in a document's passages (clean text, tags removed)."""
     finder = _FigureFinder(texts)
-    sentences_per_passage = [_sentences(text) for text in texts]
+    sentences_per_passage = [[(s, _runs(s)) for s in _sentences(text)] for text in texts]
     for sentences in sentences_per_passage:
-        for sentence in sentences:
-            finder.observe(sentence)
+        for sentence, runs in sentences:
+            finder.observe(sentence, runs)
     people = dict(finder.figures())
     places = find_mentions(texts, people, case_sensitive=True)
     figures = tuple(Figure(name, tuple(aliases), places[name]) for name, aliases in people.items())
@@ -446,9 +455,9 @@ def extract_entities(texts: Sequence[str]) -> Entities:
     named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(sentences_per_passage):
-        for sentence in sentences:
-            dates = _dates(sentence)
-            for name, end in _named_events(sentence):
+        for sentence, runs in sentences:
+            dates = _dates(sentence) if _HAS_DIGIT.search(sentence) else []
+            for name, end in _named_events(sentence, runs):
                 # A date a few characters after the name dates it: "Kronstadt rebellion (March
                 # 1921)"; one before it usually dates something else ("In 1961, … Revolution").
                 close = [d for d in dates if 0 <= d.offset - end <= 25]
