@@ -95,6 +95,7 @@ def run(config: Config, kb: KnowledgeBase) -> int:
     try:
         _setup_logging(config, token)
         apply_endpoints(config.discord)
+        kb.find_entities()
         return asyncio.run(_serve(config, kb, store, token))
     finally:
         store.close()
