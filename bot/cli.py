@@ -36,7 +36,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The command line: subcommands with their shared options."""
     common = _Parser(add_help=False)
-    common.add_argument("--config", type=Path, help="YAML config file (default: ./config.yaml)")
+    common.add_argument(
+        "--config", type=Path, metavar="PATH", help="YAML config file (default: ./config.yaml)"
+    )
     common.add_argument(
         "--knowledge",
         type=Path,
