@@ -1,0 +1,377 @@
+"""Start-up, memory and command-line throughput of citebot, each in a fresh process.
+
+1. ``citebot ask "When was Trotsky exiled?"`` on the bundled article, as a new process each
+   time (``--cold-start-runs``, median and range), next to a bare ``python -c pass``; and
+   whether that process imported discord.py (it must not).
+2. For each corpus size N (GCIDE passages from ``bench/make_corpus.py``):
+
+   - cold, no cache: parse time, index time, resident memory after them, entity extraction
+     (what the bot needs at start and what the cache stores), first answer, writing the cache;
+   - warm, from the on-disk cache: load time and resident memory, in a fresh process each
+     run; and ``citebot ask QUESTION --knowledge BIG.txt`` end to end with the cache;
+   - batch: ``citebot ask - --json --knowledge BIG.txt`` fed 50 and 500 queries on stdin;
+     queries a second after start-up = 450 / (time for 500 - time for 50).
+
+    python bench/startup.py                      # N = 10k, 100k
+    python bench/startup.py --sizes 1M --cold-runs 1 --warm-runs 3
+
+Results go to bench/results/startup.json (a run replaces only the sizes it measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import gc
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT, ROOT / "bench"):  # run as a script from anywhere
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import make_corpus  # noqa: E402
+from retrieval_sweep import corpus_file, parse_size, peak_rss_bytes, rss_bytes  # noqa: E402
+
+from knowledge.loader import load_paths  # noqa: E402
+from retrieval import cache  # noqa: E402
+from retrieval.search import KnowledgeBase, SearchSettings  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "startup.json"
+QUESTION = "When was Trotsky exiled?"
+CITEBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
+# The same entry point, reporting at exit whether discord.py was imported and the peak RSS.
+_PROBE = """
+import atexit, json, sys
+def _report():
+    with open("/proc/self/status") as status:
+        peak = next(int(l.split()[1]) * 1024 for l in status if l.startswith("VmHWM:"))
+    mods = sorted(m for m in sys.modules if m == "discord" or m.startswith("discord."))
+    sys.stderr.write("PROBE " + json.dumps({"discord_modules": mods, "peak_rss_bytes": peak}))
+atexit.register(_report)
+from bot.cli import main
+main()
+"""
+
+
+def _env() -> dict[str, str]:
+    # The project from this checkout, whatever is installed in the environment.
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def timed_run(args: Sequence[str], stdin: str = "", cwd: Path | None = None) -> tuple[float, str]:
+    """Run a command to completion: (wall seconds, stdout); raises if it fails."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        list(args), input=stdin, capture_output=True, text=True, env=_env(), cwd=cwd, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[-1]!r} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Median, minimum and maximum of some measurements."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def cold_start(runs: int = 10, workdir: Path | None = None) -> dict[str, Any]:
+    """``citebot ask QUESTION`` on the bundled article, a new process per run.
+
+    Runs in ``workdir`` (default: a temporary folder) so that no ./config.yaml is picked up.
+    """
+    with tempfile.TemporaryDirectory(prefix="citebot-start-") as tmp:
+        cwd = workdir or Path(tmp)
+        baseline = [timed_run([sys.executable, "-c", "pass"], cwd=cwd)[0] for _ in range(runs)]
+        times, answers = [], []
+        for _ in range(runs):
+            elapsed, out = timed_run([*CITEBOT, "ask", QUESTION], cwd=cwd)
+            times.append(elapsed)
+            answers.append(out)
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, "ask", QUESTION],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            cwd=cwd,
+            check=True,
+        )
+    probe = json.loads(done.stderr.rsplit("PROBE ", 1)[1])
+    return {
+        "question": QUESTION,
+        "runs": runs,
+        "seconds": spread(times),
+        "python_baseline_seconds": spread(baseline),
+        "answered": all("Trotsky was exiled" in out for out in answers),
+        "discord_imported": bool(probe["discord_modules"]),
+        "peak_rss_bytes": probe["peak_rss_bytes"],
+    }
+
+
+def cold_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
+    """Parse and index ``path`` with no cache, find entities, answer once, write the cache.
+
+    Meant for a fresh process (see ``isolated``): the memory figures are then this load's.
+    """
+    gc.collect()
+    rss_start = rss_bytes()
+    started = time.perf_counter()
+    documents = load_paths([path])
+    parsed = time.perf_counter()
+    kb = KnowledgeBase(documents)
+    indexed = time.perf_counter()
+    rss_indexed, peak_indexed = rss_bytes(), peak_rss_bytes()
+    kb.find_entities()  # what `citebot bot` does before connecting; the cache stores them
+    kb.timeline()
+    found = time.perf_counter()
+    answer = kb.ask(question)
+    answered = time.perf_counter()
+    cache.save(cache_dir, cache.cache_key([path]), kb.documents, kb.index)
+    saved = time.perf_counter()
+    return {
+        "passages": len(kb.index),
+        "parse_s": parsed - started,
+        "index_s": indexed - parsed,
+        "parse_index_s": indexed - started,
+        "entities_s": found - indexed,
+        "first_answer_s": answered - found,
+        "cache_write_s": saved - answered,
+        "found": answer.found,
+        "rss_start_bytes": rss_start,
+        "rss_indexed_bytes": rss_indexed,
+        "peak_rss_indexed_bytes": peak_indexed,
+        "rss_entities_bytes": rss_bytes(),
+        "peak_rss_bytes": peak_rss_bytes(),
+    }
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    """Name -> modification time of the files in a folder."""
+    return {f.name: f.stat().st_mtime_ns for f in folder.iterdir()} if folder.is_dir() else {}
+
+
+def warm_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
+    """Load ``path`` through the on-disk cache, answer once; for a fresh process."""
+    before = _snapshot(cache_dir)
+    gc.collect()
+    rss_start = rss_bytes()
+    started = time.perf_counter()
+    kb = KnowledgeBase.from_paths([path], SearchSettings(cache_dir=cache_dir))
+    loaded = time.perf_counter()
+    rss_loaded = rss_bytes()
+    answer = kb.ask(question)
+    answered = time.perf_counter()
+    kb.find_entities()  # from the cached entities: should cost next to nothing
+    kb.timeline()
+    return {
+        # A miss would have rebuilt and rewritten the cache files.
+        "cache_hit": bool(before) and _snapshot(cache_dir) == before,
+        "load_s": loaded - started,
+        "first_answer_s": answered - loaded,
+        "entities_s": time.perf_counter() - answered,
+        "found": answer.found,
+        "rss_start_bytes": rss_start,
+        "rss_loaded_bytes": rss_loaded,
+        "rss_bytes": rss_bytes(),
+        "peak_rss_bytes": peak_rss_bytes(),
+    }
+
+
+def isolated(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run ``fn(*args)`` in a fresh interpreter, so its time and memory are its own."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def write_config(path: Path, cache_dir: Path) -> Path:
+    """A config whose only setting is the cache folder."""
+    path.write_text(yaml.safe_dump({"retrieval": {"cache_dir": str(cache_dir)}}), encoding="utf-8")
+    return path
+
+
+def cli_batch(
+    corpus: Path,
+    config: Path,
+    queries: Sequence[str],
+    small: int = 50,
+    large: int = 500,
+    repeats: int = 3,
+) -> dict[str, Any]:
+    """``citebot ask - --json`` over ``small`` and ``large`` queries, interleaved ``repeats`` times.
+
+    The difference between the two cancels start-up: queries a second once loaded.
+    """
+    cycle = [queries[n % len(queries)] for n in range(large)]
+    args = [*CITEBOT, "ask", "-", "--json", "--knowledge", str(corpus), "--config", str(config)]
+    times: dict[int, list[float]] = {small: [], large: []}
+    for _ in range(repeats):
+        for count in (small, large):
+            elapsed, out = timed_run(args, stdin="\n".join(cycle[:count]) + "\n", cwd=config.parent)
+            lines = out.splitlines()
+            if len(lines) != count or not all(json.loads(line)["query"] for line in lines):
+                raise RuntimeError(f"{count} queries gave {len(lines)} answers")
+            times[count].append(elapsed)
+    small_s, large_s = statistics.median(times[small]), statistics.median(times[large])
+    qps = (large - small) / (large_s - small_s) if large_s > small_s else float("inf")
+    return {
+        "small": small,
+        "large": large,
+        "repeats": repeats,
+        "small_seconds": spread(times[small]),
+        "large_seconds": spread(times[large]),
+        "queries_per_second": qps,
+        "startup_estimate_s": small_s - small / qps,
+    }
+
+
+def measure_size(
+    corpus: Path,
+    queries: Sequence[str],
+    workdir: Path,
+    cold_runs: int = 3,
+    warm_runs: int = 5,
+    batch: tuple[int, int] = (50, 500),
+    batch_repeats: int = 3,
+) -> dict[str, Any]:
+    """Cold, warm and batch figures for one corpus file; the cache lives in ``workdir``."""
+    cache_dir = workdir / "cache"
+    config = write_config(workdir / "config.yaml", cache_dir)
+    question = queries[0]
+    cold = [isolated(cold_load, corpus, cache_dir, question) for _ in range(cold_runs)]
+    warm = [isolated(warm_load, corpus, cache_dir, question) for _ in range(warm_runs)]
+    cli_args = [*CITEBOT, "ask", question, "--knowledge", str(corpus), "--config", str(config)]
+    cli_warm = [timed_run(cli_args, cwd=workdir)[0] for _ in range(warm_runs)]
+
+    def figures(runs: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
+        return {key: spread([run[key] for run in runs]) for key in keys}
+
+    return {
+        "passages": cold[0]["passages"],
+        "corpus_bytes": corpus.stat().st_size,
+        "question": question,
+        "cold_runs": cold_runs,
+        "cold": figures(
+            cold,
+            (
+                "parse_s",
+                "index_s",
+                "parse_index_s",
+                "entities_s",
+                "first_answer_s",
+                "cache_write_s",
+                "rss_indexed_bytes",
+                "peak_rss_indexed_bytes",
+                "rss_entities_bytes",
+                "peak_rss_bytes",
+            ),
+        ),
+        "warm_runs": warm_runs,
+        "warm_cache_hit": all(run["cache_hit"] for run in warm),
+        "warm": figures(
+            warm,
+            (
+                "load_s",
+                "first_answer_s",
+                "entities_s",
+                "rss_loaded_bytes",
+                "rss_bytes",
+                "peak_rss_bytes",
+            ),
+        ),
+        "cli_warm_ask_s": spread(cli_warm),
+        "cache_bytes": sum(f.stat().st_size for f in cache_dir.iterdir()),
+        "batch": cli_batch(corpus, config, queries, *batch, repeats=batch_repeats),
+    }
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """Cold start, then one line per size for cold, warm and batch figures."""
+    mb = 2**20
+    lines = []
+    cold = results.get("cold_start")
+    if cold:
+        s, base = cold["seconds"], cold["python_baseline_seconds"]
+        lines.append(
+            f"citebot ask (bundled), {cold['runs']} runs: median {s['median']:.3f} s "
+            f"({s['min']:.3f}-{s['max']:.3f}); python -c pass {base['median']:.3f} s; "
+            f"peak RSS {cold['peak_rss_bytes'] / mb:.0f} MB; "
+            f"discord imported: {'YES' if cold['discord_imported'] else 'no'}"
+        )
+    header = (
+        f"{'N':>9} {'parse s':>8} {'index s':>8} {'entities':>8} {'RSS MB':>7} {'peak MB':>8} "
+        f"{'warm s':>7} {'warm MB':>8} {'CLI ask s':>9} {'batch q/s':>9}"
+    )
+    lines += [header, "-" * len(header)]
+    for size in sorted(results.get("sizes", {}), key=int):
+        r = results["sizes"][size]
+        cold_r, warm = r["cold"], r["warm"]
+        lines.append(
+            f"{int(size):>9,} {cold_r['parse_s']['median']:>8.2f} "
+            f"{cold_r['index_s']['median']:>8.2f} {cold_r['entities_s']['median']:>8.2f} "
+            f"{cold_r['rss_indexed_bytes']['median'] / mb:>7.0f} "
+            f"{cold_r['peak_rss_bytes']['median'] / mb:>8.0f} {warm['load_s']['median']:>7.2f} "
+            f"{warm['rss_bytes']['median'] / mb:>8.0f} {r['cli_warm_ask_s']['median']:>9.2f} "
+            f"{r['batch']['queries_per_second']:>9.0f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k", help="comma-separated; '' for none")
+    parser.add_argument("--cold-start-runs", type=int, default=10, help="0: skip part 1")
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--warm-runs", type=int, default=5)
+    parser.add_argument("--batch", default="50,500", help="the two stdin batch sizes")
+    parser.add_argument("--batch-repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    small, large = (int(n) for n in args.batch.split(","))
+
+    saved = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    saved["machine"] = {
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+    if args.cold_start_runs:
+        saved["cold_start"] = cold_start(args.cold_start_runs)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s]
+    queries = make_corpus.make_queries(large) if sizes else []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="citebot-startup-") as tmp:
+            saved.setdefault("sizes", {})[str(size)] = measure_size(
+                corpus_file(size),
+                queries,
+                Path(tmp),
+                args.cold_runs,
+                args.warm_runs,
+                (small, large),
+                args.batch_repeats,
+            )
+        print(f"N={size:,} done", flush=True)
+    print(format_table(saved))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
