@@ -1,8 +1,9 @@
 """On-disk cache of loaded documents and their BM25 index, for fast restarts on big corpora.
 
-The key covers the documents' bytes and sidecars, the analyzer's version and this file
-format, so a changed document or analyzer means another key and a rebuild. A file whose
-checksum or header does not match is never used: it is rebuilt.
+The key covers the documents' bytes and sidecars, the versions of the parser and entity finder
+(KNOWLEDGE_VERSION) and of the analyzer, and this file format: a change to any of them means
+another key and a rebuild. A file whose checksum or header does not match is never used: it is
+rebuilt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from knowledge.document import Document
+from knowledge.document import KNOWLEDGE_VERSION, Document
 from knowledge.loader import document_files, sidecar_path
 from retrieval.analyzer import ANALYZER_VERSION
 from retrieval.index import BM25Index, IndexCacheError
@@ -28,7 +29,8 @@ log = logging.getLogger("citebot.cache")
 
 def cache_key(paths: Sequence[Path]) -> str:
     """Digest of everything the cached result depends on."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{ANALYZER_VERSION}\0".encode())
+    versions = f"{CACHE_FORMAT}\0{KNOWLEDGE_VERSION}\0{ANALYZER_VERSION}\0"
+    digest = hashlib.sha256(versions.encode())
     for path in document_files(paths):
         digest.update(f"{path.name}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
