@@ -253,14 +253,6 @@ class KnowledgeBase:
         entries.sort(key=lambda item: (item[0], item[1].when))
         return [entry for _, entry in entries]
 
-    def figure_names(self) -> list[str]:
-        """Every figure's name, most mentioned first."""
-        return [e.name for e in sorted(self._figures, key=lambda e: (-len(e.places), e.name))]
-
-    def event_names(self) -> list[str]:
-        """Every named and dated event, named ones first."""
-        return [e.name for e in sorted(self._events, key=_event_order)]
-
     def figures(self) -> list[tuple[str, tuple[str, ...], int]]:
         """(name, aliases, passage count) for each figure, most mentioned first."""
         return [(e.name, e.aliases, len(e.places)) for e in _by_mentions(self._figures)]
