@@ -14,7 +14,7 @@ import discord
 
 from bot.text import discord_len, escape, one_line, truncate
 from knowledge.document import Document
-from retrieval.answers import Answer, Hit
+from retrieval.answers import Answer, Hit, citation_line
 from retrieval.search import TimelineEntry
 
 TITLE_LIMIT = 256
@@ -28,7 +28,6 @@ TOTAL_LIMIT = 6000
 CONTENT_LIMIT = 2000
 
 COLOUR = discord.Colour(0x3B6EA5)
-UNCITED = "uncited in the source"
 # A name echoed back inside a sentence is kept short; the sentence is what matters.
 ECHO_LIMIT = 100
 # Longer source URLs are not linked inline, where they would eat the passages' room.
@@ -57,21 +56,6 @@ def _http_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def _refs_line(hit: Hit) -> str:
-    if not hit.refs:
-        return UNCITED
-    tags = []
-    for ref in hit.refs:
-        page = hit.pages.get(ref)
-        if page:
-            # A page range (with a hyphen, en or em dash) is "pp.", a single page "p.".
-            unit = "pp." if any(dash in page for dash in "-\u2013\u2014") else "p."
-            tags.append(f"[{ref}] {unit} {page}")
-        else:
-            tags.append(f"[{ref}]")
-    return "Refs: " + " ".join(tags)
 
 
 def _fair_shares(lengths: Sequence[int], budget: int) -> list[int]:
@@ -124,7 +108,7 @@ def answer_embed(answer: Answer, heading: str, offset: int = 0) -> discord.Embed
     for rank, hit in enumerate(answer.hits, start=first):
         label = "Image caption: " if hit.caption else ""
         heads.append(f"**{rank}.** {label}")
-        tail = _refs_line(hit)
+        tail = hit.citations
         if len(sources) > 1:
             url = _http_url(hit.source_url)
             name = truncate(escape(one_line(hit.document)), ECHO_LIMIT)
@@ -158,7 +142,7 @@ def timeline_embed(entries: Sequence[TimelineEntry], page: int, pages: int) -> d
     for entry in entries[:FIELD_LIMIT]:
         name = truncate(escape(one_line(entry.when)) or "Undated", min(FIELD_NAME_LIMIT, room // 4))
         refs = list(dict.fromkeys(ref for hit in entry.hits for ref in hit.refs))
-        tail = "\n*" + ("Refs: " + " ".join(f"[{r}]" for r in refs) if refs else UNCITED) + "*"
+        tail = f"\n*{citation_line(refs, {})}*"
         value_room = min(FIELD_VALUE_LIMIT, room - discord_len(name)) - discord_len(tail)
         value = truncate(escape(one_line(entry.label)), value_room) + tail
         embed.add_field(name=name, value=value, inline=False)

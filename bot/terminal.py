@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from retrieval.answers import Answer, Hit
+from retrieval.answers import Answer, Hit, citation_line
 from retrieval.search import TimelineEntry
 
 NOT_COVERED = "The loaded documents do not cover this."
 
 
-def refs_line(hit: Hit) -> str:
-    """'Refs: [56] p. 31 [8]' or 'uncited in the source', never an invented number."""
-    if not hit.refs:
-        return "uncited in the source"
-    parts = [f"[{ref}] p. {hit.pages[ref]}" if ref in hit.pages else f"[{ref}]" for ref in hit.refs]
-    return "Refs: " + " ".join(parts)
-
-
 def render_hit(number: int, hit: Hit) -> str:
     """One passage, verbatim, with its citations and where it comes from."""
     where = f"{hit.document}, passage {hit.passage}" + (" (image caption)" if hit.caption else "")
-    return f"{number}. {hit.text}\n   {refs_line(hit)} · {where}"
+    return f"{number}. {hit.text}\n   {hit.citations} · {where}"
 
 
-def render_answer(answer: Answer, offset: int = 0) -> str:
+def render_answer(answer: Answer) -> str:
     """A whole answer: heading, passages, or one clear line when nothing was found."""
     if not answer.found:
         what = {"figure": "No figure", "event": "No event"}.get(answer.kind)
@@ -31,9 +23,9 @@ def render_answer(answer: Answer, offset: int = 0) -> str:
             line += " Did you mean: " + ", ".join(answer.suggestions) + "?"
         return line
     heading = answer.subject or answer.query
-    first, last = offset + 1, offset + len(answer.hits)
+    first, last = 1, len(answer.hits)
     shown = f"passage {first}" if first == last else f"passages {first}–{last}"
-    body = "\n\n".join(render_hit(offset + i + 1, hit) for i, hit in enumerate(answer.hits))
+    body = "\n\n".join(render_hit(i + 1, hit) for i, hit in enumerate(answer.hits))
     return f"{heading} — {shown} of {answer.total}\n\n{body}"
 
 
@@ -42,8 +34,8 @@ def render_timeline(entries: list[TimelineEntry]) -> str:
     lines = []
     width = max((len(e.when) for e in entries), default=0)
     for entry in entries:
-        refs = sorted({ref for hit in entry.hits for ref in hit.refs})
-        cited = " ".join(f"[{r}]" for r in refs) if refs else "(uncited)"
+        refs = list(dict.fromkeys(ref for hit in entry.hits for ref in hit.refs))
+        cited = citation_line(refs, {})
         label = entry.label if len(entry.label) <= 90 else entry.label[:89] + "…"
         lines.append(f"{entry.when:<{width}}  {label}  {cited}")
     return "\n".join(lines) if lines else "No dated events in the loaded documents."

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+UNCITED = "uncited in the source"
+
+
+def citation_line(refs: Sequence[int], pages: Mapping[int, str]) -> str:
+    """'Refs: [56] p. 31 [8]', or 'uncited in the source'; only numbers the source gives."""
+    if not refs:
+        return UNCITED
+    tags = []
+    for ref in refs:
+        page = pages.get(ref)
+        if page:
+            # A page range (with a hyphen, en or em dash) is "pp.", a single page "p.".
+            unit = "pp." if any(dash in page for dash in "-\u2013\u2014") else "p."
+            tags.append(f"[{ref}] {unit} {page}")
+        else:
+            tags.append(f"[{ref}]")
+    return "Refs: " + " ".join(tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +39,11 @@ class Hit:
     licence: str | None
     passage: int  # position of the passage in its document, from 0
     caption: bool = False  # an image caption rather than body text
+
+    @property
+    def citations(self) -> str:
+        """The passage's references as front ends show them (see citation_line)."""
+        return citation_line(self.refs, self.pages)
 
     @property
     def cited(self) -> bool:

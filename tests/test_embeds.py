@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.embeds import (
-    UNCITED,
     about_embed,
     answer_embed,
     help_embed,
@@ -17,7 +16,7 @@ from bot.embeds import (
 )
 from bot.text import ELLIPSIS, clean, discord_len, escape, one_line, truncate
 from knowledge.document import Document, split_passages
-from retrieval.answers import Answer, Hit
+from retrieval.answers import UNCITED, Answer, Hit
 from tests.discord_limits import check_embed
 
 URL = "https://en.wikipedia.org/wiki/Anti-Stalinist_left"
