@@ -65,6 +65,8 @@ ROLE_WORDS = frozenset(
     scholar critic supporter comrade marshal dictator novelist sociologist professor dr mr mrs
     ms sir lord king queen emperor tsar czar pope saint st father sister brother""".split()
 )
+# Words after a name that do not make it a modifier ("Soviet state" does; "Marx and" does not).
+_NOT_NOUNS = STOPWORDS | AUXILIARIES
 _CONNECTOR = r"(?:of the|of|for|de|von|van|der|da|di|du|del|bin|ibn|al)"
 _NAME_WORD = r"(?:[A-Z]\.|[A-Z][^\W\d_]*(?:['’][a-z]+)?)"
 _SP = r"[ \u00a0]+"
@@ -213,6 +215,14 @@ def _next_word(text: str, end: int) -> str:
     return match.group(1) if match else ""
 
 
+def _event_head(text: str, end: int) -> tuple[str, int] | None:
+    """The lower-case event word right after offset `end` ("rebellion"), with its end."""
+    match = _NEXT_WORD.match(text, end)
+    if match is None or match.group(1) not in EVENT_HEADS:
+        return None
+    return match.group(1), match.end()
+
+
 def _prev_words(text: str, start: int, count: int = 2) -> list[str]:
     return [w.lower() for w in _PREV_WORDS.findall(text, max(0, start - 40), start)][-count:]
 
@@ -221,7 +231,6 @@ class _FigureFinder:
     """Collects person evidence over a whole document, then decides."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        self.texts = texts
         words = [w for text in texts for w in _WORD.findall(text)]
         self.lower_words = {w for w in words if w.islower()}
         self.capital_words = {w for w in words if w[:1].isupper()}
@@ -267,11 +276,7 @@ class _FigureFinder:
             before = _prev_words(sentence, start)
             key = " ".join(words)
             if len(names) == 1:
-                if (
-                    not possessive
-                    and following not in STOPWORDS | AUXILIARIES
-                    and not following.endswith("ed")
-                ):
+                if not possessive and following not in _NOT_NOUNS and not following.endswith("ed"):
                     self.modifiers.add(names[0])
                 cand = self.single.setdefault(key, _Candidate(words))
             else:
@@ -301,7 +306,7 @@ class _FigureFinder:
             return True
         if any(len(w) > 1 and w.isupper() and not _is_initial(w) for w in words):
             return True  # acronyms: NCL, USSR
-        if words[-1].lower().endswith(("ian", "ians", "ese", "ish")) or self._group_noun(words[-1]):
+        if self._group_noun(words[-1]):
             return True
         if words[0] in MONTHS or lowered[0] in STOPWORDS:
             return True
@@ -315,8 +320,6 @@ class _FigureFinder:
         surnames: dict[str, list[str]] = defaultdict(list)
         for key, cand in self.multi.items():
             if cand.rejected or cand.words[0] in self.modifiers or self._eponym(cand.words[0]):
-                continue
-            if any(w.lower() in {"of the", "for"} for w in cand.words):
                 continue
             if not all(
                 w[:1].isupper() or w in {"de", "von", "van", "da", "di", "bin", "ibn"}
@@ -390,18 +393,14 @@ def _named_events(sentence: str, runs: list[_Run]) -> list[tuple[str, int]]:
     for _, end, words, initial in runs:
         if initial and words and words[0].lower() in STOPWORDS:
             words = words[1:]
-        head = _next_word(sentence, end)
         if len(words) >= 2 and words[-1].lower() in EVENT_HEADS:
             names.append((" ".join(words), end))
-        elif words and head in EVENT_HEADS:
+        elif words and (head := _event_head(sentence, end)):
             # "Kronstadt rebellion": a proper name and a lower-case event word.
-            names.append(
-                (f"{' '.join(words)} {head}", end + sentence[end:].index(head) + len(head))
-            )
+            names.append((f"{' '.join(words)} {head[0]}", head[1]))
     for match in _DASH_COMPOUND.finditer(sentence):
-        head = _next_word(sentence, match.end())
-        if head in EVENT_HEADS:
-            names.append((f"{match.group()} {head}", match.end() + len(head) + 1))
+        if head := _event_head(sentence, match.end()):
+            names.append((f"{match.group()} {head[0]}", head[1]))
     return names
 
 
