@@ -90,9 +90,12 @@ class KnowledgeBase:
         self._offsets = [0]
         for document in self.documents:
             self._offsets.append(self._offsets[-1] + len(document.passages))
-        self._acronyms = {
-            short: long for document in self.documents for short, long in document.acronyms.items()
-        }
+        defined = {short: long for d in self.documents for short, long in d.acronyms.items()}
+        # (acronym, its whole-word pattern, its long form, the long form's terms), made once.
+        self._acronyms = [
+            (short, re.compile(rf"\b{short}\b"), long, analyze(long))
+            for short, long in defined.items()
+        ]
         # Terms are not kept: at a million passages they would outweigh the index itself.
         self.index = index or BM25Index(self._analyze(p.clean) for p in self._passages)
         self._vocabulary = self.index.vocabulary()
@@ -166,9 +169,9 @@ class KnowledgeBase:
         find each other.
         """
         terms = analyze(text)
-        for short, long in self._acronyms.items():
-            if short in text and long not in text and re.search(rf"\b{short}\b", text):
-                terms.extend(analyze(long))
+        for short, pattern, long, long_terms in self._acronyms:
+            if short in text and long not in text and pattern.search(text):
+                terms.extend(long_terms)
         return terms
 
     def query_terms(self, query: str) -> list[str]:
