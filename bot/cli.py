@@ -16,7 +16,15 @@ from bot.config import Config, ConfigError, load_config
 from bot.terminal import render_answer, render_timeline
 from knowledge.document import KnowledgeError
 from retrieval.answers import Answer
-from retrieval.evaluation import EvaluationError, evaluate, load_items
+from retrieval.baseline import PlainBM25
+from retrieval.evaluation import (
+    EvaluationError,
+    check_expectations,
+    evaluate,
+    format_table,
+    load_eval,
+    macro_average,
+)
 from retrieval.search import KnowledgeBase, SearchSettings
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -70,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("timeline", "dated events in chronological order")
     command("figures", "the people found in the documents")
     command("events", "the named and dated events found in the documents")
-    command("eval", "score answers against an evaluation file").add_argument("file", type=Path)
+    evaluation = command("eval", "score answers on evaluation files, beside plain rank-bm25")
+    evaluation.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    evaluation.add_argument("--misses", action="store_true", help="list each miss of citebot's")
     command("check", "validate the config and knowledge offline and show what would be served")
     command("bot", "run the Discord bot")
     command("invite-url", "print the OAuth2 URL that adds the bot to a server")
@@ -148,6 +158,9 @@ def run(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
 
             out.write(invite_url(config) + "\n")
             return 0
+        if args.command == "eval":
+            _evaluate(args, config, out)
+            return 0
         kb = _knowledge(args, config)
         if args.command in ("ask", "figure", "event"):
             _run_queries(args, kb, top_k, out)
@@ -161,15 +174,6 @@ def run(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
                 out.write(render_timeline(entries) + "\n")
         elif args.command in ("figures", "events"):
             _list_entities(args, kb, out)
-        elif args.command == "eval":
-            report = evaluate(kb, load_items(args.file))
-            if args.json:
-                _emit({**report.metrics(), "misses": report.misses}, out)
-            else:
-                for key, value in report.metrics().items():
-                    out.write(f"{key:>20}: {value}\n")
-                for miss in report.misses:
-                    out.write(f"  miss: {miss}\n")
         elif args.command == "check":
             _check(config, kb, out)
         else:
@@ -182,6 +186,49 @@ def run(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     except BrokenPipeError:
         return 0  # `citebot ask - | head` is fine
     return 0
+
+
+def _evaluate(args: argparse.Namespace, config: Config, out: TextIO) -> None:
+    """Each file on its own document, citebot beside the baseline, then macro averages."""
+    rows = []
+    for path in args.files:
+        eval_set = load_eval(path)
+        if eval_set.document is None:
+            kb = _knowledge(args, config)
+        else:
+            settings = SearchSettings(config.retrieval.min_coverage, config.retrieval.cache_dir)
+            kb = KnowledgeBase.from_paths([eval_set.document], settings)
+        check_expectations(eval_set, kb.documents)
+        ours = evaluate(kb, eval_set.items)
+        theirs = evaluate(PlainBM25(kb.documents), eval_set.items)
+        title = " + ".join(d.title for d in kb.documents)
+        rows.append((title, ours.metrics(), theirs.metrics()))
+        if args.json:
+            _emit(
+                {
+                    "file": str(path),
+                    "document": title,
+                    "citebot": ours.metrics(),
+                    "baseline": theirs.metrics(),
+                    "misses": ours.misses,
+                },
+                out,
+            )
+        elif args.misses:
+            out.write(f"{title}: {len(ours.misses)} misses\n")
+            out.writelines(f"  {miss}\n" for miss in ours.misses)
+    if args.json:
+        if len(rows) > 1:
+            _emit(
+                {
+                    "document": "macro average",
+                    "citebot": macro_average([row[1] for row in rows]),
+                    "baseline": macro_average([row[2] for row in rows]),
+                },
+                out,
+            )
+    else:
+        out.write(format_table(rows) + "\n")
 
 
 def _list_entities(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO) -> None:

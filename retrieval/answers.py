@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from knowledge.document import Document, Passage
 
 UNCITED = "uncited in the source"
 
@@ -40,6 +43,22 @@ class Hit:
     passage: int  # position of the passage in its document, from 0
     caption: bool = False  # an image caption rather than body text
 
+    @classmethod
+    def of(cls, passage: Passage, document: Document, score: float) -> Hit:
+        """The hit that shows `passage` of `document` with a ranking score."""
+        return cls(
+            text=passage.text,
+            refs=passage.refs,
+            pages=dict(passage.pages),
+            score=score,
+            document=document.title,
+            document_id=document.id,
+            source_url=document.source_url,
+            licence=document.licence,
+            passage=passage.index,
+            caption=passage.caption,
+        )
+
     @property
     def citations(self) -> str:
         """The passage's references as front ends show them (see citation_line)."""
@@ -73,12 +92,15 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     subject: str | None = None  # the figure or event the query resolved to
     total: int = 0  # how many hits exist in all, for paging past `hits`
+    # Found on weak evidence: the best passage shares only part of the question's content.
+    weak: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of the CLI: one object per query."""
         return {
             "query": self.query,
             "found": self.found,
+            "weak": self.weak,
             "results": [hit.to_json() for hit in self.hits] if self.found else [],
             "suggestions": list(self.suggestions),
         }

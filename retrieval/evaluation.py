@@ -1,28 +1,56 @@
-"""Evaluation of a KnowledgeBase on a YAML file of questions with their expected answers.
+"""Evaluation of answers on YAML files of questions, each file naming the document it is about.
 
-Each item is one of:
+A file is a mapping `{document: PATH, items: [...]}` (PATH relative to the file) or, for the
+loaded knowledge, a bare list of items. Each item is one of:
   - {ask: QUESTION, expect: TEXT}   TEXT is the start of the passage that answers it
                                     (or a list of them, where several passages say it)
   - {ask: QUESTION, expect: null}   out of scope: the right answer is found=False
-  - {figure: NAME, expect: FIGURE}  the figure the name must resolve to
-  - {event: NAME, expect: TEXT}     the start of the event's first passage
+  - {figure: NAME, expect: NAMES}   the first passage shown must name the person by one of
+                                    NAMES (a name or a list of the forms the text uses)
+  - {event: NAME, expect: TEXT}     the start of the passage that best describes the event
 Texts are compared with their spaces normalised (hair and no-break spaces count as one).
+The same items score citebot and the plain rank-bm25 baseline (retrieval/baseline.py).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
-from retrieval.search import KnowledgeBase
+from knowledge.document import Document
+from knowledge.text import fold
+from retrieval.answers import Answer
+
+KINDS = ("ask", "figure", "event")
+# Ranks looked at for hit@k and MRR.
+DEPTH = 10
 
 
 class EvaluationError(Exception):
     """An evaluation file that cannot be used; the message names the file and item."""
+
+
+class Answering(Protocol):
+    """What evaluation needs of a system: citebot's KnowledgeBase or the baseline."""
+
+    def ask(self, query: str, top_k: int = ...) -> Answer: ...  # noqa: D102
+    def figure(self, name: str, top_k: int = ...) -> Answer: ...  # noqa: D102
+    def event(self, name: str, top_k: int = ...) -> Answer: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One evaluation file: its items and the document they are about (None: the loaded ones)."""
+
+    path: Path
+    document: Path | None
+    items: list[dict[str, Any]]
 
 
 @dataclass
@@ -33,7 +61,8 @@ class Report:
     hit1: int = 0
     hit3: int = 0
     reciprocal_rank: float = 0.0
-    in_scope_abstained: int = 0
+    refused: int = 0  # in-scope questions answered "not covered"
+    weak: int = 0  # in-scope questions answered, flagged as a weak match
     out_of_scope: int = 0
     abstained: int = 0
     figures: int = 0
@@ -44,89 +73,184 @@ class Report:
 
     def metrics(self) -> dict[str, float | int]:
         """The headline figures, as fractions of their counts."""
-
-        def share(part: float, whole: int) -> float:
-            return round(part / whole, 4) if whole else 0.0
-
         return {
             "questions": self.questions,
-            "hit@1": share(self.hit1, self.questions),
-            "hit@3": share(self.hit3, self.questions),
-            "mrr": share(self.reciprocal_rank, self.questions),
-            "in_scope_abstained": self.in_scope_abstained,
-            "figure_top1": share(self.figures_right, self.figures),
+            "hit@1": _share(self.hit1, self.questions),
+            "hit@3": _share(self.hit3, self.questions),
+            "mrr": _share(self.reciprocal_rank, self.questions),
+            "false_refusals": _share(self.refused, self.questions),
+            "weak": _share(self.weak, self.questions),
             "figures": self.figures,
-            "event_top1": share(self.events_right, self.events),
+            "figure_top1": _share(self.figures_right, self.figures),
             "events": self.events,
-            "abstention": share(self.abstained, self.out_of_scope),
+            "event_hit@1": _share(self.events_right, self.events),
             "out_of_scope": self.out_of_scope,
+            "abstention": _share(self.abstained, self.out_of_scope),
         }
 
 
-def load_items(path: Path) -> list[dict[str, Any]]:
-    """Read and check an evaluation file."""
+def _share(part: float, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def load_eval(path: Path) -> EvalSet:
+    """Read and check the shape of an evaluation file."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise EvaluationError(f"{path}: cannot read ({exc})") from None
     except yaml.YAMLError:
         raise EvaluationError(f"{path}: not valid YAML") from None
+    document = None
+    if isinstance(raw, dict):
+        if set(raw) != {"document", "items"} or not isinstance(raw["document"], str):
+            raise EvaluationError(f"{path}: expected the keys 'document' (a path) and 'items'")
+        document = (path.parent / raw["document"]).resolve()
+        raw = raw["items"]
     if not isinstance(raw, list) or not raw:
         raise EvaluationError(f"{path}: expected a non-empty list of items")
     for number, item in enumerate(raw, start=1):
-        kinds = [k for k in ("ask", "figure", "event") if isinstance(item, dict) and k in item]
+        kinds = [k for k in KINDS if isinstance(item, dict) and k in item]
         if len(kinds) != 1 or "expect" not in item:
             raise EvaluationError(f"{path} item {number}: needs one of ask/figure/event and expect")
-    return raw
+    return EvalSet(path, document, raw)
+
+
+def load_items(path: Path) -> list[dict[str, Any]]:
+    """The items of an evaluation file."""
+    return load_eval(path).items
+
+
+def check_expectations(eval_set: EvalSet, documents: Sequence[Document]) -> None:
+    """Refuse a file whose expected passage starts match no passage of the documents.
+
+    A typo in an expectation would otherwise count as a miss of every system alike.
+    """
+    texts = [_squash(p.text) for d in documents for p in d.passages]
+    for number, item in enumerate(eval_set.items, start=1):
+        if "figure" in item or item["expect"] is None:
+            continue
+        for text in _accepted(item["expect"]):
+            if not any(t.startswith(_squash(text)) for t in texts):
+                raise EvaluationError(
+                    f"{eval_set.path} item {number}: no passage starts with {text!r}"
+                )
 
 
 def _squash(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+def _accepted(expect: object) -> list[str]:
+    return [str(text) for text in (expect if isinstance(expect, list) else [expect])]
+
+
 def _matches(passage: str, expect: object) -> bool:
     """Whether a passage starts with an expected text, whatever spaces the source used."""
-    accepted = expect if isinstance(expect, list) else [expect]
-    return any(_squash(passage).startswith(_squash(str(text))) for text in accepted)
+    return any(_squash(passage).startswith(_squash(text)) for text in _accepted(expect))
 
 
-def evaluate(kb: KnowledgeBase, items: list[dict[str, Any]]) -> Report:
-    """Run every item against the knowledge base and count hits."""
+def _names(passage: str, expect: object) -> bool:
+    """Whether a passage names a person by one of the expected forms, case and accents aside."""
+    folded = fold(passage)
+    return any(
+        re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded) for name in _accepted(expect)
+    )
+
+
+def evaluate(system: Answering, items: Iterable[dict[str, Any]]) -> Report:
+    """Run every item against a system and count hits."""
     report = Report()
     for item in items:
         expect = item["expect"]
         if "ask" in item:
-            answer = kb.ask(str(item["ask"]), top_k=10)
+            question = str(item["ask"])
+            answer = system.ask(question, top_k=DEPTH)
             if expect is None:
                 report.out_of_scope += 1
                 report.abstained += not answer.found
                 if answer.found:
-                    report.misses.append(f"answered out-of-scope: {item['ask']}")
+                    report.misses.append(f"answered out-of-scope: {question}")
                 continue
             report.questions += 1
             if not answer.found:
-                report.in_scope_abstained += 1
-                report.misses.append(f"abstained: {item['ask']}")
+                report.refused += 1
+                report.misses.append(f"refused: {question}")
                 continue
+            report.weak += answer.weak
             ranks = [i for i, h in enumerate(answer.hits, 1) if _matches(h.text, expect)]
             rank = ranks[0] if ranks else 0
             report.hit1 += rank == 1
             report.hit3 += 1 <= rank <= 3
             report.reciprocal_rank += 1 / rank if rank else 0.0
             if rank != 1:
-                report.misses.append(f"rank {rank or '>10'}: {item['ask']}")
+                report.misses.append(f"rank {rank or f'>{DEPTH}'}: {question}")
         elif "figure" in item:
             report.figures += 1
-            answer = kb.figure(str(item["figure"]))
-            right = answer.subject == expect
+            answer = system.figure(str(item["figure"]))
+            right = bool(answer.hits) and _names(answer.hits[0].text, expect)
             report.figures_right += right
             if not right:
                 report.misses.append(f"figure {item['figure']!r} -> {answer.subject}")
         else:
             report.events += 1
-            answer = kb.event(str(item["event"]))
+            answer = system.event(str(item["event"]))
             right = bool(answer.hits) and _matches(answer.hits[0].text, expect)
             report.events_right += right
             if not right:
                 report.misses.append(f"event {item['event']!r} -> {answer.subject}")
     return report
+
+
+# Columns of the cross-document table: (metric key, heading).
+COLUMNS = (
+    ("hit@1", "hit@1"),
+    ("hit@3", "hit@3"),
+    ("mrr", "MRR"),
+    ("figure_top1", "figure top-1"),
+    ("event_hit@1", "event hit@1"),
+    ("abstention", "abstention"),
+    ("false_refusals", "false refusals"),
+)
+# Which count each metric is a share of: a document with none of them has no such figure.
+_DENOMINATOR = {
+    "figure_top1": "figures",
+    "event_hit@1": "events",
+    "abstention": "out_of_scope",
+}
+
+
+def macro_average(rows: Sequence[dict[str, float | int]]) -> dict[str, float]:
+    """Each metric's mean over the documents that have items for it."""
+    average: dict[str, float] = {}
+    for key, _ in COLUMNS:
+        values = [row[key] for row in rows if row[_DENOMINATOR.get(key, "questions")]]
+        average[key] = round(sum(values) / len(values), 4) if values else 0.0
+    return average
+
+
+def _cell(metrics: dict[str, Any], key: str) -> str:
+    if key in _DENOMINATOR and not metrics.get(_DENOMINATOR[key], 1):
+        return "–"
+    return f"{metrics[key]:.3f}"
+
+
+def format_table(
+    rows: Sequence[tuple[str, dict[str, Any], dict[str, Any]]],
+) -> str:
+    """A Markdown table: per document, citebot and the baseline, then their macro averages.
+
+    `rows` holds (document title, citebot metrics, baseline metrics).
+    """
+    head = "| document | questions | system | " + " | ".join(h for _, h in COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (3 + len(COLUMNS))]
+    for title, ours, theirs in rows:
+        for system, metrics in (("citebot", ours), ("rank-bm25", theirs)):
+            cells = " | ".join(_cell(metrics, key) for key, _ in COLUMNS)
+            lines.append(f"| {title} | {ours['questions']} | {system} | {cells} |")
+    if len(rows) > 1:
+        for system, column in (("citebot", 1), ("rank-bm25", 2)):
+            average = macro_average([row[column] for row in rows])
+            cells = " | ".join(f"{average[key]:.3f}" for key, _ in COLUMNS)
+            lines.append(f"| **macro average** | | {system} | {cells} |")
+    return "\n".join(lines)

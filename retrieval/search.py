@@ -308,19 +308,7 @@ class KnowledgeBase:
 
     def _hit(self, position: int, score: float) -> Hit:
         passage = self._passages[position]
-        document = self._by_id[passage.document]
-        return Hit(
-            text=passage.text,
-            refs=passage.refs,
-            pages=dict(passage.pages),
-            score=score,
-            document=document.title,
-            document_id=document.id,
-            source_url=document.source_url,
-            licence=document.licence,
-            passage=passage.index,
-            caption=passage.caption,
-        )
+        return Hit.of(passage, self._by_id[passage.document], score)
 
     def _names_something(self, query: str) -> bool:
         """Whether a capitalised word past the question's first is a term of the documents."""
