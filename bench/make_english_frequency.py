@@ -24,12 +24,17 @@ OUT = Path(__file__).resolve().parent.parent / "retrieval" / "data" / "english-f
 # The 60,000 most frequent English words reach down to a Zipf frequency of about 2.5 (three
 # uses per billion words); rarer words are all "rare" to the no-answer rule.
 WORDS = 60_000
-YEARS = range(1000, 2100)  # years are question words too ("what happened in 1948")
+# Numbers, years and decades are question words too: "what happened in 1948", "the 80s".
+NUMBERS = [
+    *map(str, range(2100)),
+    *(f"{d}0s" for d in range(1, 10)),
+    *(f"{y}0s" for y in range(100, 210)),
+]
 
 
 def main() -> None:
     per_billion: dict[str, float] = defaultdict(float)
-    words = [*wordfreq.top_n_list("en", WORDS), *map(str, YEARS)]
+    words = [*wordfreq.top_n_list("en", WORDS), *NUMBERS]
     for word in dict.fromkeys(words):
         frequency = wordfreq.word_frequency(word, "en") * 1e9
         for term in dict.fromkeys(analyze(word)):

@@ -96,8 +96,13 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _knowledge(args: argparse.Namespace, config: Config) -> KnowledgeBase:
     paths = tuple(args.knowledge) if args.knowledge else config.knowledge
-    settings = SearchSettings(config.retrieval.min_coverage, config.retrieval.cache_dir)
-    return KnowledgeBase.from_paths(paths, settings)
+    return KnowledgeBase.from_paths(paths, _settings(config))
+
+
+def _settings(config: Config) -> SearchSettings:
+    return SearchSettings(
+        min_coverage=config.retrieval.min_coverage, cache_dir=config.retrieval.cache_dir
+    )
 
 
 def _queries(query: str, stdin: TextIO) -> Iterator[str]:
@@ -196,8 +201,7 @@ def _evaluate(args: argparse.Namespace, config: Config, out: TextIO) -> None:
         if eval_set.document is None:
             kb = _knowledge(args, config)
         else:
-            settings = SearchSettings(config.retrieval.min_coverage, config.retrieval.cache_dir)
-            kb = KnowledgeBase.from_paths([eval_set.document], settings)
+            kb = KnowledgeBase.from_paths([eval_set.document], _settings(config))
         check_expectations(eval_set, kb.documents)
         ours = evaluate(kb, eval_set.items)
         theirs = evaluate(PlainBM25(kb.documents), eval_set.items)

@@ -16,9 +16,10 @@ import Stemmer
 from knowledge.text import fold
 
 # Bump when the terms produced for some text change: on-disk index caches are keyed by it.
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 
-# Snowball's English stopword list, plus words that open questions ("tell", "many", "much").
+# Snowball's English stopword list, plus words that open questions ("tell", "many", "much") and
+# the contractions chat types without an apostrophe ("whats", "didnt").
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are aren't as at be because been
     before being below between both but by can could did didn't do does doesn't doing don't
@@ -30,7 +31,9 @@ STOPWORDS = frozenset(
     there there's these they they'd they'll they're they've this those through to too under
     until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
     where where's which while who who's whom why why's will with won't would wouldn't you
-    you'd you'll you're you've your yours yourself yourselves also tell whose many much""".split()
+    you'd you'll you're you've your yours yourself yourselves also tell whose many much
+    whats hows wheres whens whos whys thats theres dont doesnt didnt isnt wasnt arent werent
+    hasnt havent hadnt couldnt wouldnt shouldnt im ive youre theyre""".split()
 )
 
 _COMPOUND = re.compile(r"[^\W_]+(?:['\-–—][^\W_]+)*")

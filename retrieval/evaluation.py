@@ -39,9 +39,9 @@ class EvaluationError(Exception):
 class Answering(Protocol):
     """What evaluation needs of a system: citebot's KnowledgeBase or the baseline."""
 
-    def ask(self, query: str, top_k: int = ...) -> Answer: ...  # noqa: D102
-    def figure(self, name: str, top_k: int = ...) -> Answer: ...  # noqa: D102
-    def event(self, name: str, top_k: int = ...) -> Answer: ...  # noqa: D102
+    def ask(self, query: str, top_k: int = ...) -> Answer: ...
+    def figure(self, name: str, top_k: int = ...) -> Answer: ...
+    def event(self, name: str, top_k: int = ...) -> Answer: ...
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,16 @@
 """Questions, figures, events and the timeline over loaded documents, as Answer objects.
 
 One BM25 index covers every passage of every loaded document. A question is answered only when
-its best passage matches enough of the question's weight (see `coverage`); otherwise the
-answer says the documents do not cover it.
+the documents contain enough of its informative words (see retrieval/evidence.py); otherwise
+the answer says the documents do not cover it. An answer whose best passage holds less than
+that share is marked weak.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from knowledge.text import fold
 from retrieval import cache
 from retrieval.analyzer import STOPWORDS, analyze
 from retrieval.answers import Answer, Hit
+from retrieval.evidence import COMMON_ZIPF, Evidence, informativeness, share
 from retrieval.index import BM25Index
 
 # Fuzzy name scores (0-100) at or above which a typed name is taken to mean a known one.
@@ -33,7 +34,6 @@ FUZZY_COMPLETION = 75.0
 SPELLING_MATCH = 85.0
 SPELLING_FIXES = 5
 MAX_QUERY_TERMS = 64
-_WORDS = re.compile(r"[^\W\d_]+")
 # A passage scoring under this share of the best one is noise, not a further answer.
 RELATIVE_FLOOR = 0.3
 # Passages an answer can page through at most.
@@ -44,8 +44,11 @@ MAX_RESULTS = 50
 class SearchSettings:
     """Tunable behaviour of a KnowledgeBase."""
 
-    # Share of the question's IDF weight the best passage must match; under it, found=False.
-    min_coverage: float = 0.45
+    # Share of the question's informative weight the documents must contain; under it,
+    # found=False. An answer whose best passage alone holds less is weak.
+    min_coverage: float = 0.5
+    # Words this frequent in English (Zipf) or more carry no evidence (retrieval/evidence.py).
+    common_zipf: float = COMMON_ZIPF
     # Folder for the on-disk cache of documents and index; None: no cache.
     cache_dir: Path | None = None
 
@@ -148,19 +151,13 @@ class KnowledgeBase:
 
     # -- questions -------------------------------------------------------------------------
 
-    def coverage(self, terms: Sequence[str], position: int) -> float:
-        """Share of the query's IDF weight that occurs in a passage (1.0: every term)."""
-        unique = set(terms)
-        if not unique:
-            return 0.0
-        present = set(self._analyze(self._passages[position].clean))
-        total = sum(self._weight(term) for term in unique)
-        return sum(self._weight(term) for term in unique & present) / total
-
-    def _weight(self, term: str) -> float:
-        # Always positive, unlike BM25's own IDF; a term no passage has weighs the most.
-        n, df = len(self.index), self.index.doc_freq(term)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+    def evidence(self, terms: Sequence[str], position: int) -> Evidence:
+        """How much of the question's informative weight the documents and a passage hold."""
+        common = self.settings.common_zipf
+        weights = {term: informativeness(term, common) for term in dict.fromkeys(terms)}
+        indexed = {term for term in weights if self.index.doc_freq(term)}
+        in_passage = indexed & set(self._analyze(self._passages[position].clean))
+        return Evidence(share(weights, indexed), share(weights, in_passage))
 
     def _analyze(self, text: str) -> list[str]:
         """Terms of a text, with the full name of each acronym it uses but does not spell out.
@@ -199,14 +196,14 @@ class KnowledgeBase:
         """The passages that best answer a question, or found=False when none covers it."""
         terms = self.query_terms(query)
         ranked = self.index.top_k(terms, MAX_RESULTS) if terms else []
-        # A question that names something the documents name ("Kronstadt", "CCF") is on topic
-        # even when phrased in other words, so it needs half the coverage.
-        needed = self.settings.min_coverage / (2 if self._names_something(query) else 1)
-        if not ranked or self.coverage(terms, ranked[0][0]) < needed:
+        evidence = self.evidence(terms, ranked[0][0]) if ranked else None
+        needed = self.settings.min_coverage
+        if evidence is None or evidence.in_documents < needed:
             return Answer(query, "ask", False, suggestions=self._closest_entities(query))
         floor = ranked[0][1] * RELATIVE_FLOOR
         kept = [(position, score) for position, score in ranked if score >= floor]
-        return self._answer(query, "ask", kept, top_k, offset)
+        answer = self._answer(query, "ask", kept, top_k, offset)
+        return replace(answer, weak=evidence.in_passage < needed)
 
     # -- figures and events ----------------------------------------------------------------
 
@@ -309,11 +306,6 @@ class KnowledgeBase:
     def _hit(self, position: int, score: float) -> Hit:
         passage = self._passages[position]
         return Hit.of(passage, self._by_id[passage.document], score)
-
-    def _names_something(self, query: str) -> bool:
-        """Whether a capitalised word past the question's first is a term of the documents."""
-        words = _WORDS.findall(query)[1:]
-        return any(w[0].isupper() and self.index.doc_freq(t) for w in words for t in analyze(w))
 
     def _closest_entities(self, query: str) -> tuple[str, ...]:
         """Figures or events named in an unanswered question, to offer instead."""

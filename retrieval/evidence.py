@@ -1,0 +1,114 @@
+"""How much of a question the documents contain, with words weighed by their rarity in English.
+
+The no-answer rule must mean the same on every document: a one-passage note, one article, or
+a hundred. A document's own IDF cannot give that (the subject of a one-article corpus is in
+nearly every passage, so its IDF is near zero), so a question word's informativeness comes
+from general English instead: how many Zipf units rarer it is than the most common words
+(`COMMON_ZIPF`). "the", "what" and "think" weigh nothing or little; "kronstadt", "plague" or
+"1948" weigh a lot. Two shares of that weight decide (see `KnowledgeBase.ask`):
+
+- in the documents: a question whose informative words the documents lack is not covered;
+- in the best passage: an answer whose passage holds only part of them is a weak match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from retrieval.analyzer import ANALYZER_VERSION, analyze
+
+TABLE = Path(__file__).with_name("data") / "english-frequency.txt"
+# Words at least this frequent in English (Zipf 6: about the 100 most common words, such as
+# "way", "know", "think") say nothing about a question's topic. Chosen on the development
+# documents, reported on the others (docs/evaluation.md, bench/eval_thresholds.py).
+COMMON_ZIPF = 6.0
+# Chat that carries no topic, whatever the document: greetings, fillers, and the words that
+# announce a question ("hey quick q, does anyone know ...").
+CHAT_WORDS = frozenset(
+    """hey hi hello hiya yo guys folks lol lmao rofl ok okay pls plz please thanks thank thx ty
+    q qn question quick anyone anybody someone somebody everyone wondering curious basically
+    actually literally idk tbh btw imo rn ppl u ur wait""".split()
+)
+CHAT_TERMS = frozenset(term for word in CHAT_WORDS for term in analyze(word))
+# A term that English does not know is read as the English term it is a typo of, at this
+# similarity (0-100); otherwise it is as rare as the rarest term of the table.
+TYPO_MATCH = 85.0
+
+
+class FrequencyTableError(Exception):
+    """The English frequency table is missing or made by another analyzer version."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Shares (0-1) of a question's informative weight found in the documents and a passage."""
+
+    in_documents: float
+    in_passage: float
+
+
+@cache
+def english_zipf() -> dict[str, float]:
+    """Zipf frequency of each index term in English, from the table bench/ makes."""
+    lines = TABLE.read_text(encoding="utf-8").splitlines()
+    header = [line for line in lines if line.startswith("analyzer\t")]
+    if header != [f"analyzer\t{ANALYZER_VERSION}"]:
+        raise FrequencyTableError(
+            f"{TABLE} was made for another analyzer; run bench/make_english_frequency.py"
+        )
+    table: dict[str, float] = {}
+    for line in lines:
+        if line[:1].isdigit():
+            zipf, terms = line.split("\t")
+            table.update(dict.fromkeys(terms.split(), float(zipf)))
+    return table
+
+
+@cache
+def _by_initial() -> Mapping[str, list[str]]:
+    # Typos keep their first letter far more often than not; a bucket a letter keeps the
+    # fuzzy look-up to a few thousand terms.
+    buckets: dict[str, list[str]] = {}
+    for term in english_zipf():
+        buckets.setdefault(term[0], []).append(term)
+    return buckets
+
+
+@cache
+def term_zipf(term: str) -> float:
+    """A term's Zipf frequency in English; a typo ("happend") counts as the word it misspells."""
+    table = english_zipf()
+    if term in table:
+        return table[term]
+    if term.isalpha():
+        close = process.extractOne(
+            term, _by_initial().get(term[0], []), scorer=fuzz.ratio, score_cutoff=TYPO_MATCH
+        )
+        if close is not None:
+            return table[close[0]]
+    return _rarest()
+
+
+@cache
+def _rarest() -> float:
+    return min(english_zipf().values())
+
+
+def informativeness(term: str, common: float = COMMON_ZIPF) -> float:
+    """How much a question term says about its topic: Zipf units under `common`, or 0."""
+    if term in CHAT_TERMS:
+        return 0.0
+    return max(0.0, common - term_zipf(term))
+
+
+def share(weights: Mapping[str, float], present: Collection[str]) -> float:
+    """The part of the total weight whose terms are `present` (0 when nothing weighs)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    return sum(w for term, w in weights.items() if term in present) / total
