@@ -254,3 +254,52 @@ def format_table(
             cells = " | ".join(f"{average[key]:.3f}" for key, _ in COLUMNS)
             lines.append(f"| **macro average** | | {system} | {cells} |")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class EntityScore:
+    """Precision and recall of found names against labelled ones, with the disagreements."""
+
+    precision: float
+    recall: float
+    wrong: tuple[str, ...]  # found, but no labelled entity
+    missed: tuple[str, ...]  # labelled, but not found
+
+
+def load_labels(path: Path) -> dict[str, list[list[str]]]:
+    """A labels file: {people: [[name forms...], ...], events: [[...], ...]}."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise EvaluationError(f"{path}: cannot read ({exc})") from None
+    if not isinstance(raw, dict) or not all(
+        isinstance(raw.get(k), list | type(None)) for k in ("people", "events")
+    ):
+        raise EvaluationError(f"{path}: expected lists 'people' and 'events'")
+    return {k: [list(map(str, forms)) for forms in raw.get(k) or []] for k in ("people", "events")}
+
+
+def score_names(
+    found: Sequence[tuple[str, Sequence[str]]], labelled: Sequence[Sequence[str]]
+) -> EntityScore:
+    """Score found (name, aliases) against labelled name forms, case and accents aside.
+
+    A found entity is right when its name is a form of some labelled one; a labelled one is
+    found when some found entity's name or alias is one of its forms.
+    """
+    forms = [{fold(f) for f in label} for label in labelled]
+    wrong = tuple(name for name, _ in found if not any(fold(name) in f for f in forms))
+    names = [{fold(n) for n in (name, *aliases)} for name, aliases in found]
+    missed = tuple(
+        label[0] for label, f in zip(labelled, forms, strict=True) if not any(f & n for n in names)
+    )
+    precision = 1 - len(wrong) / len(found) if found else 1.0
+    recall = 1 - len(missed) / len(labelled) if labelled else 1.0
+    return EntityScore(round(precision, 3), round(recall, 3), wrong, missed)
+
+
+def entity_scores(kb: Any, labels: dict[str, list[list[str]]]) -> tuple[EntityScore, EntityScore]:
+    """People and named events of a KnowledgeBase against labels (dated mentions left out)."""
+    people = [(name, aliases) for name, aliases, _ in kb.figures()]
+    events = [(name, (name,)) for name, when, _ in kb.events() if when != name]
+    return score_names(people, labels["people"]), score_names(events, labels["events"])
