@@ -17,7 +17,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from knowledge.document import Document, Passage
-from knowledge.entities import Event, Figure
+from knowledge.entities import MONTHS, ROLE_WORDS, Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
 from retrieval import cache
@@ -228,7 +228,9 @@ class KnowledgeBase:
                     self._rank_places(span, analyze(name)), key=lambda item: span[item[0]]
                 )
                 return self._answer(name, "event", ranked, top_k, offset, subject=name.strip())
-        return self._entity_answer(name, "event", self._events, top_k, offset)
+        # Dates were looked up above; by name, only named events ("Kronstadt rebellion").
+        named = [e for e in self._events if e.event is None or not e.event.context]
+        return self._entity_answer(name, "event", named, top_k, offset)
 
     def timeline(self) -> list[TimelineEntry]:
         """Dated events in chronological order, each with its passages."""
@@ -276,12 +278,44 @@ class KnowledgeBase:
     def _entity_answer(
         self, name: str, kind: str, entities: Sequence[_Entity], top_k: int, offset: int
     ) -> Answer:
+        """A known entity's passages when the name resolves to one, else a search for the name.
+
+        The entity lists only boost: a name they miss is still looked up in the text, and
+        "not found" means the text shares too little of the name (the rule `ask` uses).
+        """
         entity, suggestions = _resolve(name, entities, partial=kind == "event")
-        if entity is None:
+        if entity is not None:
+            terms = [*analyze(name), *(t for alias in entity.aliases for t in analyze(alias))]
+            ranked = self._rank_places(entity.places, terms)
+            return self._answer(name, kind, ranked, top_k, offset, subject=entity.name)
+        terms = self.query_terms(_without_titles(name))
+        ranked = self.index.top_k(terms, MAX_RESULTS) if terms else []
+        evidence = self.evidence(terms, ranked[0][0]) if ranked else None
+        if evidence is None or evidence.in_documents < self.settings.min_coverage:
             return Answer(name, kind, False, suggestions=suggestions)
-        terms = [t for alias in entity.aliases for t in analyze(alias)]
-        ranked = self._rank_places(entity.places, terms)
-        return self._answer(name, kind, ranked, top_k, offset, subject=entity.name)
+        floor = ranked[0][1] * RELATIVE_FLOOR
+        kept = [(position, score) for position, score in ranked if score >= floor]
+        answer = self._answer(name, kind, self._together_first(kept, terms), top_k, offset)
+        return replace(answer, weak=evidence.in_passage < self.settings.min_coverage)
+
+    def _together_first(
+        self, ranked: Sequence[tuple[int, float]], terms: Sequence[str]
+    ) -> list[tuple[int, float]]:
+        """Passages holding a name's words side by side, in order, before those holding them
+        apart ("Tropical Storm Allison" before a passage with "storm" and "Allison" apart)."""
+        if len(terms) < 2:
+            return list(ranked)
+        n = len(terms)
+        together = {
+            position
+            for position, _ in ranked
+            if any(
+                passage_terms[i : i + n] == list(terms)
+                for passage_terms in [self._analyze(self._passages[position].clean)]
+                for i in range(len(passage_terms) - n + 1)
+            )
+        }
+        return sorted(ranked, key=lambda item: item[0] not in together)
 
     def _rank_places(
         self, positions: Iterable[int], terms: Sequence[str]
@@ -331,7 +365,8 @@ def _merge(items: Iterable[tuple[int, Figure | Event]]) -> list[_Entity]:
         if key in merged:
             old = merged[key]
             aliases = tuple(dict.fromkeys(old.aliases + item.aliases))
-            merged[key] = _Entity(old.name, aliases, old.places + places, old.event or event)
+            places = tuple(dict.fromkeys(old.places + places))
+            merged[key] = _Entity(old.name, aliases, places, old.event or event)
         else:
             merged[key] = _Entity(item.name, item.aliases, places, event)
     return list(merged.values())
@@ -377,29 +412,52 @@ def _when(event: Event | None) -> str:
     )
 
 
+# Words a date is written with besides its numbers: "early 1930s", "March 1921".
+_DATE_TERMS = frozenset(analyze(" ".join([*MONTHS, "early", "mid", "late", "year", "years"])))
+
+
 def _years(text: str) -> list[int]:
-    """Years a query names: "1937" → [1937]; "the 1930s" → 1930..1939."""
+    """Years a date names: "1937" → [1937]; "the 1930s" → 1930..1939; a name with other words
+    ("revolutions of 1848") is not a date and names none."""
     years: list[int] = []
     for token in analyze(text):
         if token.isdigit() and len(token) == 4:
             years.append(int(token))
         elif token.endswith("s") and token[:-1].isdigit() and len(token) == 5:
             years.extend(range(int(token[:-1]), int(token[:-1]) + 10))
+        elif token not in _DATE_TERMS:
+            return []
     return years
+
+
+def _without_titles(name: str) -> str:
+    """A typed name without the titles and roles before it: "Marshal Tito" → "Tito"."""
+    words = name.split()
+    while len(words) > 1 and fold(words[0]).rstrip(".") in ROLE_WORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _name_score(query: str, alias: str, partial: bool) -> float:
     """How well a typed name matches one alias, 0-100; `partial` lets one shared word match."""
-    q, a = fold(query).strip(), fold(alias)
+    q, a = fold(_without_titles(query)).strip(), fold(alias)
     if q.endswith("'s"):
         q = q[:-2]
     score = fuzz.ratio(q, a)
     words = [w for w in q.split() if w not in STOPWORDS]
-    if words and all(len(w) >= 3 and w in a.split() for w in words):
+    alias_words = a.split()
+    if words and all(len(w) >= 3 and w in alias_words for w in words):
         score = max(score, 90.0)  # part of the name typed alone: "Leon", "purge"
+    elif len(words) > 1 and all(len(w) >= 3 and w.isalpha() and w in words for w in alias_words):
+        score = max(score, 90.0)  # a fuller name than the text's: "Vladimir Lenin" for "Lenin"
+    elif len(words) > 1 and all(
+        process.extractOne(w, alias_words, scorer=fuzz.ratio, score_cutoff=SPELLING_MATCH)
+        for w in words
+    ):
+        score = max(score, 85.0)  # each word a typo of the name's: "horatio hoken"
     elif len(q) >= 3 and a.startswith(q):
         score = max(score, 85.0)
-    elif partial and any(len(w) >= 4 and w in a.split() for w in words):
+    elif partial and any(len(w) >= 4 and not w.isdigit() and w in alias_words for w in words):
         score = max(score, NAME_MATCH)  # "Kronstadt uprising" means the Kronstadt rebellion
     return float(score)
 
