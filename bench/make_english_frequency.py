@@ -18,18 +18,18 @@ from pathlib import Path
 
 import wordfreq
 
-from retrieval.analyzer import ANALYZER_VERSION, analyze
+from retrieval.analyzer import ANALYZER_VERSION, STOPWORDS, analyze
 
 OUT = Path(__file__).resolve().parent.parent / "retrieval" / "data" / "english-frequency.txt"
 # The 60,000 most frequent English words reach down to a Zipf frequency of about 2.5 (three
 # uses per billion words); rarer words are all "rare" to the no-answer rule.
 WORDS = 60_000
-# Numbers, years and decades are question words too: "what happened in 1948", "the 80s".
-NUMBERS = [
-    *map(str, range(2100)),
-    *(f"{d}0s" for d in range(1, 10)),
-    *(f"{y}0s" for y in range(100, 210)),
-]
+# Numbers and years are question words too: "what happened in 1948". (wordfreq's figures for
+# decades such as "1930s" and for future years are too low to use: they are left out, as rare.)
+NUMBERS = [str(n) for n in range(2031)]
+# Stopwords rarer than this (wordfreq splits "shan't" apart, so it sees "whens" as rare) would
+# make a typo's reading rarer, not commoner: left out.
+COMMON_STOPWORD = 3.0
 
 
 def main() -> None:
@@ -39,6 +39,11 @@ def main() -> None:
         frequency = wordfreq.word_frequency(word, "en") * 1e9
         for term in dict.fromkeys(analyze(word)):
             per_billion[term] += frequency
+    # Stopwords are no index terms, but typos of them are typed ("wich"): kept as themselves,
+    # so that a typo reads as the function word it misspells.
+    for word in STOPWORDS:
+        if wordfreq.zipf_frequency(word, "en") >= COMMON_STOPWORD:
+            per_billion[word] += wordfreq.word_frequency(word, "en") * 1e9
     bands: dict[float, list[str]] = defaultdict(list)
     for term, frequency in per_billion.items():
         if frequency > 0:

@@ -16,7 +16,7 @@ import Stemmer
 from knowledge.text import fold
 
 # Bump when the terms produced for some text change: on-disk index caches are keyed by it.
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 
 # Snowball's English stopword list, plus words that open questions ("tell", "many", "much") and
 # the contractions chat types without an apostrophe ("whats", "didnt").
@@ -122,9 +122,6 @@ _IRREGULAR = {
 }
 
 
-_IST_ISM = re.compile(r"^(?P<base>.{4,}?)(?<!s)(?:ists?|isms?)$")
-
-
 def normalize_word(word: str) -> str:
     """One word (folded, no possessive) to its index term: American spelling, then its stem."""
     if any(c.isdigit() for c in word):
@@ -133,11 +130,6 @@ def normalize_word(word: str) -> str:
     if _SPELLING_ENDINGS.search(word):  # one test instead of eight for most words
         for pattern, replacement in _SPELLING:
             word = pattern.sub(replacement, word)
-    # Snowball stems "Stalinism" to "stalin" but keeps "Stalinist"; give -ist and -ism one stem,
-    # so "Trotskyists" finds "Trotsky" and "collectivism" finds "collectivist".
-    match = _IST_ISM.match(word)
-    if match:
-        word = match["base"]
     return str(_STEMMER.stemWord(word))
 
 

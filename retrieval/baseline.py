@@ -40,7 +40,7 @@ class PlainBM25:
     def _ranked(self, query: str, kind: str, top_k: int) -> Answer:
         scores = self._bm25.get_scores(tokens(query))
         order = np.argsort(-scores, kind="stable")[:top_k]
-        hits = tuple(Hit.of(*self._shown[i], float(scores[i])) for i in order)
+        hits = tuple(Hit.of(self._shown[i][0], self._shown[i][1], float(scores[i])) for i in order)
         return Answer(query, kind, True, hits, total=len(self._shown))
 
     def ask(self, query: str, top_k: int = 3) -> Answer:

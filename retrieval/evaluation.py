@@ -4,7 +4,9 @@ A file is a mapping `{document: PATH, items: [...]}` (PATH relative to the file)
 loaded knowledge, a bare list of items. Each item is one of:
   - {ask: QUESTION, expect: TEXT}   TEXT is the start of the passage that answers it
                                     (or a list of them, where several passages say it)
-  - {ask: QUESTION, expect: null}   out of scope: the right answer is found=False
+  - {ask: QUESTION, expect: null}   out of scope: the right answer is found=False; with
+                                    `on_topic: true` when it asks about the document's topic
+                                    what the document does not say
   - {figure: NAME, expect: NAMES}   the first passage shown must name the person by one of
                                     NAMES (a name or a list of the forms the text uses)
   - {event: NAME, expect: TEXT}     the start of the passage that best describes the event
@@ -65,6 +67,8 @@ class Report:
     weak: int = 0  # in-scope questions answered, flagged as a weak match
     out_of_scope: int = 0
     abstained: int = 0
+    on_topic: int = 0  # out-of-scope questions on the document's topic ("on_topic: true")
+    on_topic_abstained: int = 0
     figures: int = 0
     figures_right: int = 0
     events: int = 0
@@ -86,6 +90,11 @@ class Report:
             "event_hit@1": _share(self.events_right, self.events),
             "out_of_scope": self.out_of_scope,
             "abstention": _share(self.abstained, self.out_of_scope),
+            "abstention_unrelated": _share(
+                self.abstained - self.on_topic_abstained, self.out_of_scope - self.on_topic
+            ),
+            "on_topic": self.on_topic,
+            "abstention_on_topic": _share(self.on_topic_abstained, self.on_topic),
         }
 
 
@@ -169,6 +178,9 @@ def evaluate(system: Answering, items: Iterable[dict[str, Any]]) -> Report:
             if expect is None:
                 report.out_of_scope += 1
                 report.abstained += not answer.found
+                if item.get("on_topic"):
+                    report.on_topic += 1
+                    report.on_topic_abstained += not answer.found
                 if answer.found:
                     report.misses.append(f"answered out-of-scope: {question}")
                 continue
@@ -210,6 +222,8 @@ COLUMNS = (
     ("figure_top1", "figure top-1"),
     ("event_hit@1", "event hit@1"),
     ("abstention", "abstention"),
+    ("abstention_unrelated", "abstention, unrelated"),
+    ("abstention_on_topic", "abstention, on-topic"),
     ("false_refusals", "false refusals"),
 )
 # Which count each metric is a share of: a document with none of them has no such figure.
@@ -217,6 +231,8 @@ _DENOMINATOR = {
     "figure_top1": "figures",
     "event_hit@1": "events",
     "abstention": "out_of_scope",
+    "abstention_unrelated": "out_of_scope",
+    "abstention_on_topic": "on_topic",
 }
 
 
@@ -249,8 +265,11 @@ def format_table(
             cells = " | ".join(_cell(metrics, key) for key, _ in COLUMNS)
             lines.append(f"| {title} | {ours['questions']} | {system} | {cells} |")
     if len(rows) > 1:
-        for system, column in (("citebot", 1), ("rank-bm25", 2)):
-            average = macro_average([row[column] for row in rows])
+        for system, column in (
+            ("citebot", [r[1] for r in rows]),
+            ("rank-bm25", [r[2] for r in rows]),
+        ):
+            average = macro_average(column)
             cells = " | ".join(f"{average[key]:.3f}" for key, _ in COLUMNS)
             lines.append(f"| **macro average** | | {system} | {cells} |")
     return "\n".join(lines)

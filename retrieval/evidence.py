@@ -35,9 +35,10 @@ CHAT_WORDS = frozenset(
     actually literally idk tbh btw imo rn ppl u ur wait""".split()
 )
 CHAT_TERMS = frozenset(term for word in CHAT_WORDS for term in analyze(word))
-# A term that English does not know is read as the English term it is a typo of, at this
-# similarity (0-100); otherwise it is as rare as the rarest term of the table.
+# A term within this similarity (0-100) of a more common English term may be a typo of it,
+# and weighs as that term; shorter terms than MIN_TYPO_LENGTH are too short to tell.
 TYPO_MATCH = 85.0
+MIN_TYPO_LENGTH = 4
 
 
 class FrequencyTableError(Exception):
@@ -81,17 +82,20 @@ def _by_initial() -> Mapping[str, list[str]]:
 
 @cache
 def term_zipf(term: str) -> float:
-    """A term's Zipf frequency in English; a typo ("happend") counts as the word it misspells."""
+    """A term's Zipf frequency in English, read as the most common term it could be a typo
+    of: "happend" is as common as "happen", "wich" as "which"; unknown and no typo: rarest."""
     table = english_zipf()
-    if term in table:
-        return table[term]
-    if term.isalpha():
-        close = process.extractOne(
-            term, _by_initial().get(term[0], []), scorer=fuzz.ratio, score_cutoff=TYPO_MATCH
+    zipf = table.get(term, _rarest())
+    if term.isalpha() and len(term) >= MIN_TYPO_LENGTH:
+        close = process.extract(
+            term,
+            _by_initial().get(term[0], []),
+            scorer=fuzz.ratio,
+            score_cutoff=TYPO_MATCH,
+            limit=None,
         )
-        if close is not None:
-            return table[close[0]]
-    return _rarest()
+        zipf = max([zipf, *(table[match] for match, _, _ in close)])
+    return zipf
 
 
 @cache

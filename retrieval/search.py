@@ -23,7 +23,7 @@ from knowledge.text import fold
 from retrieval import cache
 from retrieval.analyzer import STOPWORDS, analyze
 from retrieval.answers import Answer, Hit
-from retrieval.evidence import COMMON_ZIPF, Evidence, informativeness, share
+from retrieval.evidence import CHAT_TERMS, COMMON_ZIPF, Evidence, informativeness, share
 from retrieval.index import BM25Index
 
 # Fuzzy name scores (0-100) at or above which a typed name is taken to mean a known one.
@@ -46,7 +46,7 @@ class SearchSettings:
 
     # Share of the question's informative weight the documents must contain; under it,
     # found=False. An answer whose best passage alone holds less is weak.
-    min_coverage: float = 0.5
+    min_coverage: float = 0.35
     # Words this frequent in English (Zipf) or more carry no evidence (retrieval/evidence.py).
     common_zipf: float = COMMON_ZIPF
     # Folder for the on-disk cache of documents and index; None: no cache.
@@ -180,6 +180,8 @@ class KnowledgeBase:
         terms = []
         fixes = SPELLING_FIXES
         for term in self._analyze(query)[:MAX_QUERY_TERMS]:
+            if term in CHAT_TERMS:
+                continue  # "hey", "anyone": chat says nothing about what to rank
             unknown = self.index.doc_freq(term) == 0 and term.isalpha() and len(term) >= 6
             if unknown and fixes > 0:
                 fixes -= 1
@@ -189,8 +191,25 @@ class KnowledgeBase:
                 )
                 if close is not None and close[0][0] == term[0]:
                     term = close[0]
-            terms.append(term)
+            if self.index.doc_freq(term) == 0 and _years(term):
+                terms.extend(self._date_terms(int(term)) or [term])
+            else:
+                terms.append(term)
         return terms
+
+    def _date_terms(self, year: int) -> list[str]:
+        """The terms of the narrowest date in the documents that covers a year they never
+        write: 1937 → "1936", "1938" of "from 1936 to 1938"; [] when none covers it."""
+        spans = [
+            (e.event.start[0], e.event.end[0])
+            for e in self._events
+            if e.event and e.event.context and e.event.start and e.event.end
+            if e.event.covers(year)
+        ]
+        if not spans:
+            return []
+        start, end = min(spans, key=lambda span: span[1] - span[0])
+        return list(dict.fromkeys([str(start), str(end)]))
 
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
         """The passages that best answer a question, or found=False when none covers it."""
