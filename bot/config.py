@@ -28,7 +28,7 @@ class RetrievalConfig:
 
     top_k: int = 3
     # Share of the question's IDF weight the best passage must match; below it, "not covered".
-    min_coverage: float = 0.35
+    min_coverage: float = 0.4
     cache_dir: Path | None = None
 
 

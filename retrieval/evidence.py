@@ -23,10 +23,10 @@ from rapidfuzz import fuzz, process
 from retrieval.analyzer import ANALYZER_VERSION, analyze
 
 TABLE = Path(__file__).with_name("data") / "english-frequency.txt"
-# Words at least this frequent in English (Zipf 6: about the 100 most common words, such as
-# "way", "know", "think") say nothing about a question's topic. Chosen on the development
+# Words at least this frequent in English (Zipf 6.5: about the 20 most common words, such as
+# "one", "like", "get") say nothing about a question's topic. Chosen on the development
 # documents, reported on the others (docs/evaluation.md, bench/eval_thresholds.py).
-COMMON_ZIPF = 6.0
+COMMON_ZIPF = 6.5
 # Chat that carries no topic, whatever the document: greetings, fillers, and the words that
 # announce a question ("hey quick q, does anyone know ...").
 CHAT_WORDS = frozenset(
@@ -80,12 +80,17 @@ def _by_initial() -> Mapping[str, list[str]]:
     return buckets
 
 
-@cache
 def term_zipf(term: str) -> float:
-    """A term's Zipf frequency in English, read as the most common term it could be a typo
-    of: "happend" is as common as "happen", "wich" as "which"; unknown and no typo: rarest."""
-    table = english_zipf()
-    zipf = table.get(term, _rarest())
+    """A term's Zipf frequency in English; unknown to the table: as rare as its rarest."""
+    return english_zipf().get(term, _rarest())
+
+
+@cache
+def typo_zipf(term: str) -> float:
+    """A term's Zipf frequency read as the most common term it could be a typo of: "happend"
+    is as common as "happen", "wich" as "which". Only for terms the documents lack: a word
+    the documents write is no typo."""
+    zipf = term_zipf(term)
     if term.isalpha() and len(term) >= MIN_TYPO_LENGTH:
         close = process.extract(
             term,
@@ -94,6 +99,7 @@ def term_zipf(term: str) -> float:
             score_cutoff=TYPO_MATCH,
             limit=None,
         )
+        table = english_zipf()
         zipf = max([zipf, *(table[match] for match, _, _ in close)])
     return zipf
 
@@ -103,11 +109,14 @@ def _rarest() -> float:
     return min(english_zipf().values())
 
 
-def informativeness(term: str, common: float = COMMON_ZIPF) -> float:
-    """How much a question term says about its topic: Zipf units under `common`, or 0."""
+def informativeness(term: str, in_documents: bool, common: float = COMMON_ZIPF) -> float:
+    """How much a question term says about its topic: Zipf units under `common`, or 0.
+
+    A term the documents lack is weighed as the commonest word it may be a typo of.
+    """
     if term in CHAT_TERMS:
         return 0.0
-    return max(0.0, common - term_zipf(term))
+    return max(0.0, common - (term_zipf(term) if in_documents else typo_zipf(term)))
 
 
 def share(weights: Mapping[str, float], present: Collection[str]) -> float:

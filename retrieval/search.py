@@ -46,7 +46,7 @@ class SearchSettings:
 
     # Share of the question's informative weight the documents must contain; under it,
     # found=False. An answer whose best passage alone holds less is weak.
-    min_coverage: float = 0.35
+    min_coverage: float = 0.4
     # Words this frequent in English (Zipf) or more carry no evidence (retrieval/evidence.py).
     common_zipf: float = COMMON_ZIPF
     # Folder for the on-disk cache of documents and index; None: no cache.
@@ -153,9 +153,11 @@ class KnowledgeBase:
 
     def evidence(self, terms: Sequence[str], position: int) -> Evidence:
         """How much of the question's informative weight the documents and a passage hold."""
+        indexed = {term for term in terms if self.index.doc_freq(term)}
         common = self.settings.common_zipf
-        weights = {term: informativeness(term, common) for term in dict.fromkeys(terms)}
-        indexed = {term for term in weights if self.index.doc_freq(term)}
+        weights = {
+            term: informativeness(term, term in indexed, common) for term in dict.fromkeys(terms)
+        }
         in_passage = indexed & set(self._analyze(self._passages[position].clean))
         return Evidence(share(weights, indexed), share(weights, in_passage))
 
