@@ -9,7 +9,7 @@ process, runs `citebot bot` against it as a subprocess with the usual config, th
 
 Latency is the fake server's: from dispatching INTERACTION_CREATE to receiving the bot's
 callback. The bot's CPU time over each phase (from /proc) gives the cost of one answer.
-Questions are the /ask items of tests/data/anti-stalinist-left.eval.yaml (answered and
+Questions are the /ask items of tests/data/eval/anti-stalinist-left.eval.yaml (answered and
 out-of-scope ones alike), plus ``--corpus-queries`` GCIDE queries for a benchmark corpus.
 Each user asks once, so the per-user cooldown never applies.
 
@@ -47,10 +47,11 @@ for _path in (ROOT, ROOT / "bench"):  # run as a script from anywhere
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from retrieval.evaluation import load_items  # noqa: E402
 from tests.botrun import CITEBOT, bot_env  # noqa: E402
 from tests.fakediscord import BotProcess, FakeDiscord, InteractionRecord  # noqa: E402
 
-EVAL_FILE = ROOT / "tests" / "data" / "anti-stalinist-left.eval.yaml"
+EVAL_FILE = ROOT / "tests" / "data" / "eval" / "anti-stalinist-left.eval.yaml"
 RESULTS = ROOT / "bench" / "results" / "discord.json"
 CACHE_DIR = ROOT / "bench" / ".cache"
 _ANSWERED = re.compile(r"answered /ask in ([\d.]+) ms \(interaction (\d+)")
@@ -68,8 +69,7 @@ class Bot:
 
 def eval_questions(path: Path = EVAL_FILE) -> list[str]:
     """The /ask questions of an evaluation file, in order."""
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [str(item["ask"]) for item in items if "ask" in item]
+    return [str(item["ask"]) for item in load_items(path) if "ask" in item]
 
 
 def question_mix(corpus_queries: int = 0) -> list[str]:

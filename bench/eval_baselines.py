@@ -21,7 +21,13 @@ from retrieval.analyzer import STOPWORDS
 from retrieval.evaluation import _matches, evaluate, load_items
 from retrieval.search import KnowledgeBase
 
-EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "anti-stalinist-left.eval.yaml"
+EVAL = (
+    Path(__file__).resolve().parent.parent
+    / "tests"
+    / "data"
+    / "eval"
+    / "anti-stalinist-left.eval.yaml"
+)
 _STEM = Stemmer.Stemmer("english")
 
 

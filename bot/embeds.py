@@ -14,7 +14,7 @@ import discord
 
 from bot.text import discord_len, escape, one_line, truncate
 from knowledge.document import Document
-from retrieval.answers import Answer, Hit, citation_line
+from retrieval.answers import WEAK_MATCH, Answer, Hit, citation_line
 from retrieval.search import TimelineEntry
 
 TITLE_LIMIT = 256
@@ -98,8 +98,10 @@ def answer_embed(answer: Answer, heading: str, offset: int = 0) -> discord.Embed
         embed.set_author(name=truncate(only.document, AUTHOR_LIMIT), url=_http_url(only.source_url))
     first, last = offset + 1, offset + len(answer.hits)
     shown = f"passage {first}" if first == last else f"passages {first} to {last}"
+    weak = f"{WEAK_MATCH} · " if answer.weak else ""
     footer = truncate(
-        f"{_attribution([(h.document, h.licence) for h in sources])} · {shown} of {answer.total}",
+        f"{weak}{_attribution([(h.document, h.licence) for h in sources])} · "
+        f"{shown} of {answer.total}",
         FOOTER_LIMIT,
     )
     embed.set_footer(text=footer)

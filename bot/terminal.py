@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.answers import Answer, Hit, citation_line
+from retrieval.answers import WEAK_MATCH, Answer, Hit, citation_line
 from retrieval.search import TimelineEntry
 
 NOT_COVERED = "The loaded documents do not cover this."
@@ -26,7 +26,8 @@ def render_answer(answer: Answer) -> str:
     first, last = 1, len(answer.hits)
     shown = f"passage {first}" if first == last else f"passages {first}–{last}"
     body = "\n\n".join(render_hit(i + 1, hit) for i, hit in enumerate(answer.hits))
-    return f"{heading} — {shown} of {answer.total}\n\n{body}"
+    note = f"{WEAK_MATCH}\n\n" if answer.weak else ""
+    return f"{heading} — {shown} of {answer.total}\n\n{note}{body}"
 
 
 def render_timeline(entries: list[TimelineEntry]) -> str:

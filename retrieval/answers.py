@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from knowledge.document import Document, Passage
 
 UNCITED = "uncited in the source"
+# Said with an answer found on weak evidence (Answer.weak), by every front end.
+WEAK_MATCH = "Weak match: the best passage shares only part of the question's words."
 
 
 def citation_line(refs: Sequence[int], pages: Mapping[int, str]) -> str:

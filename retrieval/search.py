@@ -221,9 +221,7 @@ class KnowledgeBase:
         needed = self.settings.min_coverage
         if evidence is None or evidence.in_documents < needed:
             return Answer(query, "ask", False, suggestions=self._closest_entities(query))
-        floor = ranked[0][1] * RELATIVE_FLOOR
-        kept = [(position, score) for position, score in ranked if score >= floor]
-        answer = self._answer(query, "ask", kept, top_k, offset)
+        answer = self._answer(query, "ask", _above_floor(ranked), top_k, offset)
         return replace(answer, weak=evidence.in_passage < needed)
 
     # -- figures and events ----------------------------------------------------------------
@@ -314,9 +312,8 @@ class KnowledgeBase:
         evidence = self.evidence(terms, ranked[0][0]) if ranked else None
         if evidence is None or evidence.in_documents < self.settings.min_coverage:
             return Answer(name, kind, False, suggestions=suggestions)
-        floor = ranked[0][1] * RELATIVE_FLOOR
-        kept = [(position, score) for position, score in ranked if score >= floor]
-        answer = self._answer(name, kind, self._together_first(kept, terms), top_k, offset)
+        kept = self._together_first(_above_floor(ranked), terms)
+        answer = self._answer(name, kind, kept, top_k, offset)
         return replace(answer, weak=evidence.in_passage < self.settings.min_coverage)
 
     def _together_first(
@@ -371,6 +368,16 @@ class KnowledgeBase:
             if any(fold(part) in words for alias in e.aliases for part in alias.split())
         ]
         return tuple(dict.fromkeys(found))[:SUGGESTIONS]
+
+
+def _above_floor(ranked: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The best passage, and those after it scoring at least RELATIVE_FLOOR of its score.
+
+    The best is kept whatever its sign: in a one-passage document every term is in every
+    passage, so BM25's IDF, and the score, is negative.
+    """
+    floor = ranked[0][1] * RELATIVE_FLOOR
+    return [ranked[0], *(item for item in ranked[1:] if item[1] >= floor)]
 
 
 def _merge(items: Iterable[tuple[int, Figure | Event]]) -> list[_Entity]:

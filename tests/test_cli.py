@@ -34,8 +34,8 @@ def test_ask_json_contract() -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     answer = json.loads(lines[0])
-    assert set(answer) == {"query", "found", "results", "suggestions"}
-    assert answer["found"] is True
+    assert set(answer) == {"query", "found", "weak", "results", "suggestions"}
+    assert answer["found"] is True and answer["weak"] is False
     top = answer["results"][0]
     assert set(top) == {"text", "refs", "pages", "score", "document", "passage"}
     assert top["refs"] == [19] and "[ 19 ]" in top["text"]
@@ -96,10 +96,39 @@ def test_knowledge_option_replaces_bundled_document() -> None:
     assert trotsky["found"] is False
 
 
-def test_eval_command_prints_metrics() -> None:
-    result = citebot("eval", str(DATA / "anti-stalinist-left.eval.yaml"), "--json")
-    metrics = json.loads(result.stdout)
-    assert {"hit@1", "hit@3", "mrr", "figure_top1", "abstention"} <= set(metrics)
+def test_eval_command_scores_each_file_beside_the_baseline() -> None:
+    files = [DATA / "eval" / "anti-stalinist-left.eval.yaml", DATA / "eval" / "bodmin.eval.yaml"]
+    result = citebot("eval", *map(str, files), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["document"] for row in rows] == ["Anti-Stalinist left", "Bodmin", "macro average"]
+    for row in rows:
+        for system in ("citebot", "baseline"):
+            assert {
+                "hit@1",
+                "hit@3",
+                "mrr",
+                "figure_top1",
+                "event_hit@1",
+                "abstention",
+                "false_refusals",
+            } <= set(row[system])
+    # The baseline never refuses; the table says so in its own row.
+    assert rows[0]["baseline"]["abstention"] == 0.0
+    table = citebot("eval", *map(str, files)).stdout
+    assert table.count("| rank-bm25 |") == 3 and "macro average" in table
+
+
+def test_eval_refuses_an_expectation_no_passage_has(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.eval.yaml"
+    document = (DATA / "corpus" / "bodmin.txt").resolve()
+    bad.write_text(
+        f"document: {document}\nitems:\n- ask: bodmin population?\n  expect: No such start\n",
+        encoding="utf-8",
+    )
+    result = citebot("eval", str(bad))
+    assert result.returncode == 2
+    assert "item 1: no passage starts with 'No such start'" in result.stderr
 
 
 @pytest.mark.parametrize(
