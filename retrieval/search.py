@@ -34,8 +34,10 @@ FUZZY_COMPLETION = 75.0
 SPELLING_MATCH = 85.0
 SPELLING_FIXES = 5
 MAX_QUERY_TERMS = 64
-# A passage scoring under this share of the best one is noise, not a further answer.
-RELATIVE_FLOOR = 0.3
+# A passage scoring under this share of the best one is noise, not a further answer. At 0.3
+# (before) it hid the answer of some questions from their top three on the seven evaluation
+# documents; 0.1 hides none and still cuts the long tail of one-word matches.
+RELATIVE_FLOOR = 0.1
 # Passages an answer can page through at most.
 MAX_RESULTS = 50
 
