@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("event", "an event's passages, by name or year ('-': stdin)").add_argument(
         "query", metavar="NAME_OR_YEAR"
     )
+    command("ref", "a reference's text and the passages that cite it").add_argument(
+        "query", metavar="NUMBER"
+    )
     command("timeline", "dated events in chronological order")
     command("figures", "the people found in the documents")
     command("events", "the named and dated events found in the documents")
@@ -120,8 +123,23 @@ def _emit(data: Any, out: TextIO) -> None:
     out.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
+def _reference(kb: KnowledgeBase) -> Callable[[str, int], Answer]:
+    def lookup(number: str, top_k: int) -> Answer:
+        if not number.strip().lstrip("[").rstrip("]").isdigit():
+            raise UsageError(f"a reference is a number, not {number!r}")
+        return kb.reference(int(number.strip().lstrip("[").rstrip("]")), top_k)
+
+    return lookup
+
+
 def _run_queries(args: argparse.Namespace, kb: KnowledgeBase, top_k: int, out: TextIO) -> None:
-    lookup = {"ask": kb.ask, "figure": kb.figure, "event": kb.event}[args.command]
+    lookups: dict[str, Callable[[str, int], Answer]] = {
+        "ask": kb.ask,
+        "figure": kb.figure,
+        "event": kb.event,
+        "ref": _reference(kb),
+    }
+    lookup = lookups[args.command]
     first = True
     for query in _queries(args.query, sys.stdin):
         answer: Answer = lookup(query, top_k)
@@ -136,9 +154,15 @@ def _run_queries(args: argparse.Namespace, kb: KnowledgeBase, top_k: int, out: T
 def _check(config: Config, kb: KnowledgeBase, out: TextIO) -> None:
     d = config.discord
     for document in kb.documents:
+        cited = {ref for p in document.passages for ref in p.refs}
+        known = [document.references[n] for n in cited if n in document.references]
+        sections = {p.section for p in document.passages if p.section}
         out.write(
             f"document {document.id}: {document.title!r}, {len(document.passages)} passages, "
-            f"{len(document.entities.figures)} figures, {len(document.entities.events)} events\n"
+            f"{len(sections)} sections, {len(document.entities.figures)} figures, "
+            f"{len(document.entities.events)} events\n"
+            f"  references: {len(cited)} cited, {len(known)} with text, "
+            f"{sum(1 for r in known if r.url)} with a URL\n"
             f"  source: {document.source_url or '(none)'}\n"
             f"  licence: {document.licence or '(none)'}\n"
         )
@@ -167,7 +191,7 @@ def run(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             _evaluate(args, config, out)
             return 0
         kb = _knowledge(args, config)
-        if args.command in ("ask", "figure", "event"):
+        if args.command in ("ask", "figure", "event", "ref"):
             _run_queries(args, kb, top_k, out)
         elif args.command == "timeline":
             entries = kb.timeline()

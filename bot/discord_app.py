@@ -38,7 +38,7 @@ from bot.embeds import (
 )
 from bot.feedback import Asker, FeedbackStore
 from bot.sync import sync_commands
-from bot.text import clean, truncate
+from bot.text import clean, one_line, truncate
 from retrieval.answers import Answer
 from retrieval.search import KnowledgeBase
 
@@ -59,6 +59,7 @@ BLANK = {
     "ask": "Please type a question, for example: When was Trotsky exiled?",
     "figure": "Please type a name, for example: Leon Trotsky.",
     "event": "Please type an event or a year, for example: Great Purge, or 1929.",
+    "ref": "Please give a citation number, for example: 19.",
 }
 MENTION_HINT = "Ask me a question after the mention, for example: @citebot when was Trotsky exiled?"
 
@@ -327,6 +328,17 @@ class Citebot:
         ) -> list[app_commands.Choice[str]]:
             return self._choices(interaction, "event", current)
 
+        @tree.command(name="ref", description="What a citation number points to, and who cites it")
+        @app_commands.describe(number="A citation number shown in answers, such as 19")
+        async def ref(interaction: Interaction, number: app_commands.Range[int, 1, 9999]) -> None:
+            await self.on_question(interaction, "ref", str(number))
+
+        @ref.autocomplete("number")
+        async def ref_numbers(
+            interaction: Interaction, current: str
+        ) -> list[app_commands.Choice[int]]:
+            return self._ref_choices(current)
+
         @tree.command(name="timeline", description="The dated events of the documents in order")
         async def timeline(interaction: Interaction) -> None:
             await self.on_timeline(interaction)
@@ -432,8 +444,22 @@ class Citebot:
     # -- questions -------------------------------------------------------------------------------
 
     def _lookup(self, kind: str, query: str, offset: int = 0) -> Answer:
+        if kind == "ref":
+            return self.kb.reference(int(query), self.top_k, offset)
         search = {"ask": self.kb.ask, "figure": self.kb.figure, "event": self.kb.event}[kind]
         return search(query, self.top_k, offset)
+
+    def _ref_choices(self, current: str) -> list[app_commands.Choice[int]]:
+        """The cited numbers starting with what was typed, each with its reference text."""
+        typed = "".join(char for char in current if char.isdigit())
+        numbers = [n for n in self.kb.cited_numbers() if str(n).startswith(typed)]
+        choices = []
+        for number in numbers[:AUTOCOMPLETE_CHOICES]:
+            hits = self.kb.reference(number, top_k=1).hits
+            reference = hits[0].reference(number) if hits else None
+            label = f"[{number}] {one_line(reference.text)}" if reference else f"[{number}]"
+            choices.append(app_commands.Choice(name=truncate(label, CHOICE_LIMIT), value=number))
+        return choices
 
     def _page(
         self, answer: Answer, heading: str, query_id: int, first: int

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.text import discord_len, escape, one_line, truncate
+from bot.text import ELLIPSIS, discord_len, escape, one_line, truncate
+from knowledge.article import Reference
 from knowledge.document import Document
 from retrieval.answers import WEAK_MATCH, Answer, Hit, citation_line
 from retrieval.search import TimelineEntry
@@ -37,6 +38,7 @@ HELP_LINES = (
     ("/ask question:<text> [private]", "the passages of the documents that answer a question"),
     ("/figure name:<text>", "what the documents say about a person (with suggestions as you type)"),
     ("/event name:<text>", "what the documents say about an event (with suggestions as you type)"),
+    ("/ref number:<n>", "what a citation number points to, and the passages that cite it"),
     ("/timeline", "the dated events of the documents in order, page by page"),
     ("/about", "the loaded documents, their sources and licences, and how citations are shown"),
     ("/help", "this list"),
@@ -111,6 +113,8 @@ def answer_embed(answer: Answer, heading: str, offset: int = 0) -> discord.Embed
         label = "Image caption: " if hit.caption else ""
         heads.append(f"**{rank}.** {label}")
         tail = hit.citations
+        if hit.section:
+            tail += f" · {truncate(escape(one_line(hit.section)), ECHO_LIMIT)}"
         if len(sources) > 1:
             url = _http_url(hit.source_url)
             name = truncate(escape(one_line(hit.document)), ECHO_LIMIT)
@@ -128,7 +132,41 @@ def answer_embed(answer: Answer, heading: str, offset: int = 0) -> discord.Embed
         for head, text, share, tail in zip(heads, texts, shares, tails, strict=True)
     ]
     embed.description = separator.join(blocks)
+    _add_sources(embed, answer.hits, first)
     return embed
+
+
+def _source_line(reference: Reference, room: int) -> str:
+    """One reference as a line of a Sources field, at most `room` long: its number linked when
+    it has a web URL and the link fits whole (a cut link would show as raw markdown)."""
+    text = escape(one_line(reference.text))
+    url = _http_url(reference.url)
+    if url is not None and discord_len(url) <= LINK_LIMIT and ")" not in url:
+        linked = f"[[{reference.number}]]({url}) "
+        if discord_len(linked) + len(ELLIPSIS) <= room:
+            return linked + truncate(text, room - discord_len(linked))
+    return truncate(f"[{reference.number}] {text}", room)
+
+
+def _add_sources(embed: discord.Embed, hits: Sequence[Hit], first: int) -> None:
+    """A "Sources" field per passage that cites known references, in the room the passages
+    leave: references are cut (a line shortened, then fields dropped) before any passage is."""
+    for rank, hit in enumerate(hits, start=first):
+        if not hit.references or len(embed.fields) >= FIELD_LIMIT:
+            continue
+        name = f"Sources of {rank}"
+        left = TOTAL_LIMIT - len_outside_description(embed) - discord_len(embed.description or "")
+        room = min(FIELD_VALUE_LIMIT, left - discord_len(name))
+        lines: list[str] = []
+        used = 0
+        for reference in hit.references:
+            line = _source_line(reference, max(room - used - 1, 0))
+            if discord_len(line) < len(str(reference.number)) + 3:
+                break  # not even the number fits
+            lines.append(line)
+            used += discord_len(line) + 1
+        if lines:
+            embed.add_field(name=name, value="\n".join(lines), inline=False)
 
 
 def timeline_embed(entries: Sequence[TimelineEntry], page: int, pages: int) -> discord.Embed:
@@ -170,7 +208,9 @@ def _suggestions(answer: Answer) -> str:
 
 def no_answer_text(answer: Answer) -> str:
     """The short reply for a question or name the documents do not cover."""
-    if answer.kind == "ask":
+    if answer.kind == "ref":
+        text = f"No passage of the loaded documents cites reference {_echo(answer.query)}."
+    elif answer.kind == "ask":
         text = "The loaded documents don't cover that question."
         if answer.suggestions:
             text += f" The closest figures and events: {_suggestions(answer)}."

@@ -23,18 +23,22 @@ from pathlib import Path
 
 from retrieval.answers import Hit
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS queries (
+_QUERIES = """
+CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('ask', 'figure', 'event')),
+    kind TEXT NOT NULL CHECK (kind IN ('ask', 'figure', 'event', 'ref')),
     text TEXT NOT NULL,
     user_id INTEGER NOT NULL,
     guild_id INTEGER,
     channel_id INTEGER,
     asked_at TEXT NOT NULL
 );
+"""
+_SCHEMA = (
+    _QUERIES.format(name="queries")
+    + """
 CREATE TABLE IF NOT EXISTS answers (
     id INTEGER PRIMARY KEY,
     query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
@@ -54,6 +58,7 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 """
+)
 
 
 class StoreError(Exception):
@@ -103,8 +108,12 @@ class FeedbackStore:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
-                raise StoreError(f"database {path} has schema version {version}, not 1")
+            if version not in (0, 1, SCHEMA_VERSION):
+                raise StoreError(
+                    f"database {path} has schema version {version}, not {SCHEMA_VERSION}"
+                )
+            if version == 1:
+                self._upgrade_from_1()
             # WAL with NORMAL sync: a commit costs no fsync, and a crash loses at most the last one.
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
@@ -118,6 +127,18 @@ class FeedbackStore:
         except StoreError:
             self._db.close()
             raise
+
+    def _upgrade_from_1(self) -> None:
+        """Version 2 allows /ref queries: the queries table is rebuilt with the wider CHECK,
+        every row kept, in one transaction (SQLite cannot alter a CHECK in place). The new
+        table is renamed into place, so the answers' foreign key still names "queries"."""
+        self._db.execute("PRAGMA foreign_keys = OFF")  # answers point at queries meanwhile
+        with self._db:
+            self._db.execute(_QUERIES.format(name="queries_v2"))
+            self._db.execute("INSERT INTO queries_v2 SELECT * FROM queries")
+            self._db.execute("DROP TABLE queries")
+            self._db.execute("ALTER TABLE queries_v2 RENAME TO queries")
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the database; further calls fail."""

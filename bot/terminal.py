@@ -6,17 +6,28 @@ from retrieval.answers import WEAK_MATCH, Answer, Hit, citation_line
 from retrieval.search import TimelineEntry
 
 NOT_COVERED = "The loaded documents do not cover this."
+# A reference line is cut to this many characters (a terminal line, with the indent).
+REFERENCE_WIDTH = 100
 
 
 def render_hit(number: int, hit: Hit) -> str:
-    """One passage, verbatim, with its citations and where it comes from."""
-    where = f"{hit.document}, passage {hit.passage}" + (" (image caption)" if hit.caption else "")
-    return f"{number}. {hit.text}\n   {hit.citations} · {where}"
+    """One passage, verbatim, with its citations, where it comes from and what each cites."""
+    document = f"{hit.document} › {hit.section}" if hit.section else hit.document
+    where = f"{document}, passage {hit.passage}" + (" (image caption)" if hit.caption else "")
+    lines = [f"{number}. {hit.text}", f"   {hit.citations} · {where}"]
+    for reference in hit.references:
+        line = f"   [{reference.number}] {reference.text}"
+        if reference.url and reference.url not in reference.text:
+            line += f" {reference.url}"
+        lines.append(line if len(line) <= REFERENCE_WIDTH else line[: REFERENCE_WIDTH - 1] + "…")
+    return "\n".join(lines)
 
 
 def render_answer(answer: Answer) -> str:
     """A whole answer: heading, passages, or one clear line when nothing was found."""
     if not answer.found:
+        if answer.kind == "ref":
+            return f"No passage cites reference {answer.query}."
         what = {"figure": "No figure", "event": "No event"}.get(answer.kind)
         line = f"{what} matches {answer.query!r}." if what else NOT_COVERED
         if answer.suggestions:

@@ -7,10 +7,12 @@ one caption a line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from knowledge.article import Article, Reference
 from knowledge.citations import parse_citations, strip_citations
 from knowledge.entities import (
     Entities,
@@ -43,6 +45,7 @@ class Passage:
     refs: tuple[int, ...]  # order of first appearance, no duplicates
     pages: dict[int, str]  # page locator per reference, where the source gives one
     caption: bool = False
+    section: str = ""  # section path ("History › 19th century"), "" for the lead or unknown
 
     @property
     def id(self) -> str:
@@ -66,6 +69,9 @@ class Document:
     licence: str | None = None
     path: str | None = None
     refinements: Refinements = field(default_factory=Refinements, repr=False)
+    # What each citation number points to, where the source says; a number without an entry
+    # is shown bare.
+    references: Mapping[int, Reference] = field(default_factory=dict, repr=False)
 
     @cached_property
     def entities(self) -> Entities:
@@ -101,7 +107,9 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _passage(doc_id: str, index: int, line: int, text: str, caption: bool) -> Passage:
+def _passage(
+    doc_id: str, index: int, line: int, text: str, caption: bool, section: str = ""
+) -> Passage:
     citations = parse_citations(text)
     return Passage(
         document=doc_id,
@@ -112,6 +120,15 @@ def _passage(doc_id: str, index: int, line: int, text: str, caption: bool) -> Pa
         refs=citations.refs,
         pages=citations.pages,
         caption=caption,
+        section=section,
+    )
+
+
+def article_passages(article: Article, doc_id: str) -> tuple[Passage, ...]:
+    """The passages of an article read from one of Wikipedia's formats, in reading order."""
+    return tuple(
+        _passage(doc_id, index, block.line, block.text, block.caption, block.section)
+        for index, block in enumerate(b for b in article.blocks if b.text.strip())
     )
 
 

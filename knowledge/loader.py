@@ -1,24 +1,43 @@
 """Load documents from files and folders, with an optional sidecar YAML beside each.
 
-A sidecar `NAME.yaml` next to `NAME.txt` may give `title`, `source_url`, `licence`, and refine
-the automatically found entities: `figures` / `events` (name -> extra aliases; a new name adds
-an entity), `not_figures` / `not_events` (names to drop).
+Formats, by suffix: citebot's plain text (`.txt`, `.md`), Wikipedia's wikitext (`.wiki`,
+`.wikitext`) and saved Wikipedia pages (`.html`, `.htm`). A sidecar `NAME.yaml` next to the file
+may give `title`, `source_url`, `licence`, `references` (number -> reference text, for plain text),
+and refine the automatically found entities: `figures` / `events` (name -> extra aliases; a new
+name adds an entity), `not_figures` / `not_events` (names to drop). Beside a plain text file,
+`NAME.refs.json` ({"19": "reference text"}) gives the references too.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from knowledge.document import Document, KnowledgeError, split_passages
+from knowledge.article import Article, Reference
+from knowledge.document import Document, KnowledgeError, article_passages, split_passages
 from knowledge.entities import Refinements
 
 BUNDLED = Path(__file__).with_name("anti-stalinist-left.txt")
-DOCUMENT_SUFFIXES = (".txt", ".md")
-SIDECAR_KEYS = {"title", "source_url", "licence", "figures", "events", "not_figures", "not_events"}
+PLAIN_SUFFIXES = (".txt", ".md")
+WIKITEXT_SUFFIXES = (".wiki", ".wikitext")
+HTML_SUFFIXES = (".html", ".htm")
+DOCUMENT_SUFFIXES = PLAIN_SUFFIXES + WIKITEXT_SUFFIXES + HTML_SUFFIXES
+SIDECAR_KEYS = {
+    "title",
+    "source_url",
+    "licence",
+    "references",
+    "figures",
+    "events",
+    "not_figures",
+    "not_events",
+}
+_URL = re.compile(r"https?://[^\s<>\"\]|]+")
 
 
 def _read_sidecar(path: Path) -> dict[str, Any]:
@@ -54,11 +73,65 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
         value = raw.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise KnowledgeError(f"{sidecar}: '{key}' must be a list of names")
+    if "references" in raw:
+        raw["references"] = references_from(raw["references"], str(sidecar))
     return raw
 
 
+def references_from(raw: object, name: str) -> dict[int, Reference]:
+    """References from a mapping of number to text ({"19": "Deutscher, Isaac (1963) …"}).
+
+    The text's first http(s) address, if any, is its link.
+    """
+    if not isinstance(raw, dict):
+        raise KnowledgeError(f"{name}: references must map numbers to reference texts")
+    found: dict[int, Reference] = {}
+    for key, text in raw.items():
+        number = key if isinstance(key, int) else int(key) if str(key).isdigit() else None
+        if number is None or number < 1:
+            raise KnowledgeError(f"{name}: reference key {str(key)!r} is not a number")
+        if not isinstance(text, str):
+            raise KnowledgeError(f"{name}: reference {number} must be a text")
+        url = _URL.search(text)
+        link = url.group().rstrip(".,;:)") if url else None
+        found[number] = Reference(number, text.strip(), link)
+    return found
+
+
+def refs_json_path(path: Path) -> Path:
+    """Where a plain document's optional references file lives: NAME.refs.json."""
+    return path.with_name(path.stem + ".refs.json")
+
+
+def companion_paths(path: Path) -> list[Path]:
+    """The files beside a document that change what loading it gives (sidecar, references)."""
+    return [sidecar_path(path), refs_json_path(path)]
+
+
+def _read_refs_json(path: Path) -> dict[int, Reference]:
+    refs = refs_json_path(path)
+    if path.suffix.lower() not in PLAIN_SUFFIXES or not refs.is_file():
+        return {}
+    try:
+        raw = json.loads(refs.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"{refs}: cannot read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise KnowledgeError(f"{refs} line {exc.lineno}: not valid JSON") from None
+    return references_from(raw, str(refs))
+
+
+def _refinements(meta: Mapping[str, Any]) -> Refinements:
+    return Refinements(
+        figures=meta.get("figures") or {},
+        events=meta.get("events") or {},
+        not_figures=tuple(meta.get("not_figures") or ()),
+        not_events=tuple(meta.get("not_events") or ()),
+    )
+
+
 def parse_document(text: str, path: Path, sidecar: Mapping[str, Any] | None = None) -> Document:
-    """Build a Document from its text; `path` names it in errors and gives its id."""
+    """Build a Document from plain text; `path` names it in errors and gives its id."""
     title, passages = split_passages(text, path.stem, str(path))
     meta = dict(sidecar or {})
     return Document(
@@ -68,27 +141,57 @@ def parse_document(text: str, path: Path, sidecar: Mapping[str, Any] | None = No
         source_url=meta.get("source_url"),
         licence=meta.get("licence"),
         path=str(path),
-        refinements=Refinements(
-            figures=meta.get("figures") or {},
-            events=meta.get("events") or {},
-            not_figures=tuple(meta.get("not_figures") or ()),
-            not_events=tuple(meta.get("not_events") or ()),
-        ),
+        refinements=_refinements(meta),
+        references=meta.get("references") or {},
     )
 
 
-def load_file(path: Path) -> Document:
-    """Load one document file (and its sidecar), or raise KnowledgeError naming the file."""
+def article_document(article: Article, path: Path, sidecar: Mapping[str, Any]) -> Document:
+    """Build a Document from an article read from wikitext or HTML."""
+    passages = article_passages(article, path.stem)
+    if not passages:
+        raise KnowledgeError(f"{path}: no prose passages in this article")
+    return Document(
+        id=path.stem,
+        title=sidecar.get("title", article.title),
+        passages=passages,
+        source_url=sidecar.get("source_url", article.source_url),
+        licence=sidecar.get("licence"),
+        path=str(path),
+        refinements=_refinements(sidecar),
+        references={**article.references, **(sidecar.get("references") or {})},
+    )
+
+
+def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise KnowledgeError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise KnowledgeError(f"{path} line {line}: not UTF-8 text") from None
-    return parse_document(text, path, _read_sidecar(path))
+
+
+def load_file(path: Path) -> Document:
+    """Load one document file (and its sidecar), or raise KnowledgeError naming the file."""
+    text = _read_text(path)
+    sidecar = _read_sidecar(path)
+    suffix = path.suffix.lower()
+    # The readers of Wikipedia's formats import their parsers; plain text needs neither.
+    if suffix in WIKITEXT_SUFFIXES:
+        from knowledge.wikitext import read_wikitext
+
+        return article_document(read_wikitext(text, str(path)), path, sidecar)
+    if suffix in HTML_SUFFIXES:
+        from knowledge.html_article import read_html
+
+        return article_document(read_html(text, str(path)), path, sidecar)
+    if "references" not in sidecar:
+        sidecar["references"] = _read_refs_json(path)
+    return parse_document(text, path, sidecar)
 
 
 def document_files(paths: Sequence[Path]) -> list[Path]:
@@ -103,10 +206,11 @@ def document_files(paths: Sequence[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             inside = sorted(
-                p for p in path.iterdir() if p.suffix in DOCUMENT_SUFFIXES and p.is_file()
+                p for p in path.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
             )
             if not inside:
-                raise KnowledgeError(f"{path}: no documents (*.txt, *.md) in this folder")
+                kinds = ", ".join(f"*{suffix}" for suffix in DOCUMENT_SUFFIXES)
+                raise KnowledgeError(f"{path}: no documents ({kinds}) in this folder")
             files.extend(inside)
         elif path.exists():
             files.append(path)

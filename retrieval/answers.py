@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from knowledge.article import Reference
+
 if TYPE_CHECKING:
     from knowledge.document import Document, Passage
 
@@ -44,6 +46,9 @@ class Hit:
     licence: str | None
     passage: int  # position of the passage in its document, from 0
     caption: bool = False  # an image caption rather than body text
+    section: str = ""  # the passage's section path, "" for the lead or unknown
+    # The references behind its numbers, where the source gives them (a subset of `refs`).
+    references: tuple[Reference, ...] = ()
 
     @classmethod
     def of(cls, passage: Passage, document: Document, score: float) -> Hit:
@@ -59,12 +64,20 @@ class Hit:
             licence=document.licence,
             passage=passage.index,
             caption=passage.caption,
+            section=passage.section,
+            references=tuple(
+                document.references[ref] for ref in passage.refs if ref in document.references
+            ),
         )
 
     @property
     def citations(self) -> str:
         """The passage's references as front ends show them (see citation_line)."""
         return citation_line(self.refs, self.pages)
+
+    def reference(self, number: int) -> Reference | None:
+        """What citation `number` of this passage points to, if the source says."""
+        return next((r for r in self.references if r.number == number), None)
 
     @property
     def cited(self) -> bool:
@@ -80,6 +93,17 @@ class Hit:
             "score": round(self.score, 6),
             "document": self.document,
             "passage": self.passage,
+            "section": self.section,
+            "references": [self._reference_json(ref) for ref in self.refs],
+        }
+
+    def _reference_json(self, number: int) -> dict[str, Any]:
+        reference = self.reference(number)
+        return {
+            "n": number,
+            "page": self.pages.get(number),
+            "text": reference.text if reference else None,
+            "url": reference.url if reference else None,
         }
 
 

@@ -1,9 +1,9 @@
 """On-disk cache of loaded documents and their BM25 index, for fast restarts on big corpora.
 
-The key covers the documents' bytes and sidecars, the versions of the parser and entity finder
-(KNOWLEDGE_VERSION) and of the analyzer, and this file format: a change to any of them means
-another key and a rebuild. A file whose checksum or header does not match is never used: it is
-rebuilt.
+The key covers the documents' bytes and companion files (sidecar, references), the versions of
+the parser and entity finder (KNOWLEDGE_VERSION) and of the analyzer, and this file format: a
+change to any of them means another key and a rebuild. A file whose checksum or header does
+not match is never used: it is rebuilt.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from knowledge.document import KNOWLEDGE_VERSION, Document
-from knowledge.loader import document_files, sidecar_path
+from knowledge.loader import companion_paths, document_files
 from retrieval.analyzer import ANALYZER_VERSION
 from retrieval.index import BM25Index, IndexCacheError
 
@@ -34,9 +34,10 @@ def cache_key(paths: Sequence[Path]) -> str:
     for path in document_files(paths):
         digest.update(f"{path.name}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-        sidecar = sidecar_path(path)
-        if sidecar.is_file():
-            digest.update(hashlib.sha256(sidecar.read_bytes()).digest())
+        for companion in companion_paths(path):
+            if companion.is_file():
+                digest.update(f"{companion.name}\0".encode())
+                digest.update(hashlib.sha256(companion.read_bytes()).digest())
     return digest.hexdigest()[:32]
 
 

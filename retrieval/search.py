@@ -253,6 +253,30 @@ class KnowledgeBase:
         named = [e for e in self._events if e.event is None or not e.event.context]
         return self._entity_answer(name, "event", named, top_k, offset)
 
+    def reference(self, number: int, top_k: int = 3, offset: int = 0) -> Answer:
+        """The passages that cite reference `number`, in document order; the hits carry the
+        reference's text where the source gives it. found=False when no passage cites it."""
+        places = self._citing.get(number, [])
+        ranked = [(position, 0.0) for position in places]
+        subject = f"[{number}]"
+        if places:
+            first = self._passages[places[0]]
+            reference = self._by_id[first.document].references.get(number)
+            subject += f" {reference.text}" if reference else ""
+        return self._answer(f"[{number}]", "ref", ranked, top_k, offset, subject=subject)
+
+    def cited_numbers(self) -> list[int]:
+        """Every reference number some passage cites, in ascending order."""
+        return sorted(self._citing)
+
+    @cached_property
+    def _citing(self) -> dict[int, list[int]]:
+        citing: dict[int, list[int]] = {}
+        for position, passage in enumerate(self._passages):
+            for ref in passage.refs:
+                citing.setdefault(ref, []).append(position)
+        return citing
+
     def timeline(self) -> list[TimelineEntry]:
         """Dated events in chronological order, each with its passages."""
         dated = [e for e in self._events if e.event is not None and e.event.dated]

@@ -37,7 +37,10 @@ def test_ask_json_contract() -> None:
     assert set(answer) == {"query", "found", "weak", "results", "suggestions"}
     assert answer["found"] is True and answer["weak"] is False
     top = answer["results"][0]
-    assert set(top) == {"text", "refs", "pages", "score", "document", "passage"}
+    assert {"text", "refs", "pages", "score", "document", "passage"} <= set(top)
+    assert top["section"] == "" and top["references"] == [
+        {"n": 19, "page": None, "text": None, "url": None}  # the bundled text has no ref list
+    ]
     assert top["refs"] == [19] and "[ 19 ]" in top["text"]
     assert isinstance(top["score"], float) and isinstance(top["passage"], int)
     assert len(answer["results"]) <= 3

@@ -15,6 +15,7 @@ from bot.embeds import (
     no_answer_text,
 )
 from bot.text import ELLIPSIS, clean, discord_len, escape, one_line, truncate
+from knowledge.article import Reference
 from knowledge.document import Document, split_passages
 from retrieval.answers import UNCITED, Answer, Hit
 from tests.discord_limits import check_embed
@@ -255,3 +256,39 @@ def test_about_lists_documents_within_limits() -> None:
 
 def test_embed_is_a_discord_embed() -> None:
     assert isinstance(answer_embed(answer(hit("t")), "q"), discord.Embed)
+
+
+def _references(count: int, text: str, url: str | None) -> tuple[Reference, ...]:
+    return tuple(Reference(n, f"{text} {n}", url) for n in range(1, count + 1))
+
+
+def test_sources_link_numbers_only_to_web_addresses() -> None:
+    linked = hit(TROTSKY, (1,), references=(Reference(1, "Deutscher 1963", "https://x.org/a"),))
+    unlinked = [
+        hit(TROTSKY, (1,), references=(Reference(1, "Deutscher 1963", url),))
+        for url in ("javascript:alert(1)", "ftp://x.org/a", "data:text/html,hi")
+    ]
+    (field,) = answer_embed(answer(linked), "q").fields
+    assert field.name == "Sources of 1" and field.value == "[[1]](https://x.org/a) Deutscher 1963"
+    for one in unlinked:
+        assert answer_embed(answer(one), "q").fields[0].value == "[1] Deutscher 1963"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 5),  # a page of passages, short enough that they fit whole
+    st.integers(1, 30),
+    st.text(min_size=1, max_size=600),
+    st.sampled_from([None, "https://example.org/" + "p" * 400]),
+)
+def test_sources_fit_every_limit_and_never_cut_a_passage_first(
+    passages: int, per_passage: int, text: str, url: str | None
+) -> None:
+    refs = tuple(range(1, per_passage + 1))
+    bodies = [f"Passage {i}. " + "word " * 60 for i in range(passages)]
+    shown = [hit(body, refs, references=_references(per_passage, text, url)) for body in bodies]
+    embed = answer_embed(answer(*shown), "a question")
+    check_embed(embed)
+    # The passages fit whole (these are short); references take only the room left.
+    for body in bodies:
+        assert body.strip() in (embed.description or "")

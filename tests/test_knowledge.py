@@ -165,3 +165,39 @@ def test_parser_never_crashes(text: str) -> None:
     for passage in passages:
         for ref in passage.refs:
             assert str(ref) in passage.text  # never an invented citation
+
+
+def test_a_refs_file_gives_each_number_its_reference(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A\n\nOne claim.[1] Another.[2]\n", encoding="utf-8")
+    (tmp_path / "a.refs.json").write_text(
+        '{"1": "Smith, J. (1990). A Book. p. 3.", "2": "See https://example.org/x."}',
+        encoding="utf-8",
+    )
+    (document,) = load_paths([tmp_path / "a.txt"])
+    assert document.references[1].text == "Smith, J. (1990). A Book. p. 3."
+    assert document.references[1].url is None
+    assert document.references[2].url == "https://example.org/x"
+
+
+def test_sidecar_references_take_the_place_of_a_refs_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A\n\nOne claim.[7]\n", encoding="utf-8")
+    (tmp_path / "a.yaml").write_text("references:\n  7: Jones (2001).\n", encoding="utf-8")
+    (document,) = load_paths([tmp_path / "a.txt"])
+    assert document.references[7].text == "Jones (2001)."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"one": "x"}', "reference key 'one' is not a number"),
+        ('{"1": 5}', "reference 1 must be a text"),
+        ('["x"]', "references must map numbers to reference texts"),
+        ("{not json", "line 1: not valid JSON"),
+    ],
+)
+def test_a_bad_refs_file_is_refused_by_name(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "a.txt").write_text("A\n\nOne claim.[1]\n", encoding="utf-8")
+    (tmp_path / "a.refs.json").write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"a\.refs\.json") as error:
+        load_paths([tmp_path / "a.txt"])
+    assert message in str(error.value)
