@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from knowledge.article import SECTION_SEPARATOR
 from knowledge.document import Document, Passage
 from knowledge.entities import MONTHS, ROLE_WORDS, Event, Figure
 from knowledge.loader import load_paths
@@ -102,7 +103,7 @@ class KnowledgeBase:
             for short, long in defined.items()
         ]
         # Terms are not kept: at a million passages they would outweigh the index itself.
-        self.index = index or BM25Index(self._analyze(p.clean) for p in self._passages)
+        self.index = index or BM25Index(map(self._passage_terms, self._passages))
         self._vocabulary = self.index.vocabulary()
 
     def find_entities(self) -> None:
@@ -160,8 +161,17 @@ class KnowledgeBase:
         weights = {
             term: informativeness(term, term in indexed, common) for term in dict.fromkeys(terms)
         }
-        in_passage = indexed & set(self._analyze(self._passages[position].clean))
+        in_passage = indexed & set(self._passage_terms(self._passages[position]))
         return Evidence(share(weights, indexed), share(weights, in_passage))
+
+    def _passage_terms(self, passage: Passage) -> list[str]:
+        """A passage's index terms: its text's, and once those of its section's own heading,
+        so that "etymology" finds the Etymology section while the words of the passage, which
+        weigh as much each, still decide which of its passages answers."""
+        terms = self._analyze(passage.clean)
+        if passage.section:
+            terms += dict.fromkeys(analyze(passage.section.rsplit(SECTION_SEPARATOR, 1)[-1]))
+        return terms
 
     def _analyze(self, text: str) -> list[str]:
         """Terms of a text, with the full name of each acronym it uses but does not spell out.
