@@ -24,7 +24,7 @@ from knowledge.entities import (
 
 # Bump when the passages or entities found for the same text change: on-disk caches are keyed
 # by it, so a new parser or entity finder never serves results of the old one.
-KNOWLEDGE_VERSION = "1"
+KNOWLEDGE_VERSION = "2"
 # A caption is a line, not a paragraph: a closing block whose lines run longer is body text.
 MAX_CAPTION_CHARS = 400
 

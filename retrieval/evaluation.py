@@ -286,7 +286,8 @@ class EntityScore:
 
 
 def load_labels(path: Path) -> dict[str, list[list[str]]]:
-    """A labels file: {people: [[name forms...], ...], events: [[...], ...]}."""
+    """A labels file: {people: [[name forms...], ...], events: [[...], ...]}, and optionally
+    the `document` (a path relative to the file) they label."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -298,17 +299,27 @@ def load_labels(path: Path) -> dict[str, list[list[str]]]:
     return {k: [list(map(str, forms)) for forms in raw.get(k) or []] for k in ("people", "events")}
 
 
+def labelled_document(path: Path) -> Path | None:
+    """The document a labels file names, or None (then its evaluation file's document)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    named = raw.get("document") if isinstance(raw, dict) else None
+    return (path.parent / named).resolve() if isinstance(named, str) else None
+
+
 def score_names(
     found: Sequence[tuple[str, Sequence[str]]], labelled: Sequence[Sequence[str]]
 ) -> EntityScore:
     """Score found (name, aliases) against labelled name forms, case and accents aside.
 
-    A found entity is right when its name is a form of some labelled one; a labelled one is
-    found when some found entity's name or alias is one of its forms.
+    A found entity is right when its name or an alias is a form of some labelled one ("Adolf
+    Hitler", alias "Hitler", is the labelled "Hitler"); a labelled one is found when some found
+    entity's name or alias is one of its forms.
     """
     forms = [{fold(f) for f in label} for label in labelled]
-    wrong = tuple(name for name, _ in found if not any(fold(name) in f for f in forms))
     names = [{fold(n) for n in (name, *aliases)} for name, aliases in found]
+    wrong = tuple(
+        name for (name, _), own in zip(found, names, strict=True) if not any(own & f for f in forms)
+    )
     missed = tuple(
         label[0] for label, f in zip(labelled, forms, strict=True) if not any(f & n for n in names)
     )

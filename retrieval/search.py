@@ -29,6 +29,9 @@ from retrieval.index import BM25Index
 
 # Fuzzy name scores (0-100) at or above which a typed name is taken to mean a known one.
 NAME_MATCH = 80.0
+# An event name typed in part resolves when the shared words carry more than half of the typed
+# name's informative weight ("most of what was typed is in the name").
+PARTIAL_NAME_SHARE = 0.5
 SUGGESTIONS = 3
 FUZZY_COMPLETION = 75.0
 # Similarity (0-100) at which an unknown question term is read as an indexed one.
@@ -521,9 +524,18 @@ def _name_score(query: str, alias: str, partial: bool) -> float:
         score = max(score, 85.0)  # each word a typo of the name's: "horatio hoken"
     elif len(q) >= 3 and a.startswith(q):
         score = max(score, 85.0)
-    elif partial and any(len(w) >= 4 and not w.isdigit() and w in alias_words for w in words):
+    elif partial and _shares_the_distinctive_words(q, a):
         score = max(score, NAME_MATCH)  # "Kronstadt uprising" means the Kronstadt rebellion
     return float(score)
+
+
+def _shares_the_distinctive_words(typed: str, alias: str) -> bool:
+    """Whether the words a typed name shares with an alias (years aside) carry most of its
+    informative weight: "Kronstadt uprising" shares "Kronstadt" with "Kronstadt rebellion";
+    "the split in the first international" shares only the common "international" with
+    "International Anarchist Congress"."""
+    weights = {t: informativeness(t, in_documents=True) for t in analyze(typed) if t.isalpha()}
+    return share(weights, set(analyze(alias))) >= PARTIAL_NAME_SHARE
 
 
 def _resolve(
