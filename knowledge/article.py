@@ -13,6 +13,24 @@ from dataclasses import dataclass, field
 
 # Between the parts of a section path: "History › 19th century".
 SECTION_SEPARATOR = " › "
+# Sections of apparatus, not prose, whatever the format (titles compared case-folded); their
+# subsections go with them.
+APPENDIX_SECTIONS = frozenset(
+    {
+        "references",
+        "notes",
+        "external links",
+        "see also",
+        "further reading",
+        "bibliography",
+        "sources",
+        "footnotes",
+        "citations",
+        "works cited",
+        "notes and references",
+        "references and notes",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from knowledge.article import SECTION_SEPARATOR, Article, Block, Reference
+from knowledge.article import APPENDIX_SECTIONS, SECTION_SEPARATOR, Article, Block, Reference
 from knowledge.document import KnowledgeError
 
 # Where the article body is, most specific first: the desktop skin's parser output, older
@@ -34,19 +34,6 @@ _PARSOID_SECTION = "section[data-mw-section-id]"
 
 _HEADING_LEVELS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _HEADING_SELECTOR = ", ".join(_HEADING_LEVELS)
-# Appendix sections: lists of links and sources, not article prose (compared case-folded).
-_STOP_SECTIONS = frozenset(
-    {
-        "references",
-        "notes",
-        "external links",
-        "see also",
-        "further reading",
-        "bibliography",
-        "sources",
-    }
-)
-
 # Never article text, wherever they stand. Images go too: their alt text is not shown, and the
 # fallback image of a formula would repeat the formula.
 _SKIP_TAGS = frozenset(
@@ -251,7 +238,7 @@ def _blocks(root: LexborNode, lists: _Lists) -> list[Block]:
             level, title = heading[0], _render(heading[1], lists)
             if stop_level is not None and level > stop_level:
                 continue  # a subsection of an appendix
-            stop_level = level if title.casefold() in _STOP_SECTIONS else None
+            stop_level = level if title.casefold() in APPENDIX_SECTIONS else None
             path = [*(entry for entry in path if entry[0] < level), (level, title)]
             continue
         section = SECTION_SEPARATOR.join(title for _, title in path if title)

@@ -39,26 +39,8 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
-from knowledge.article import SECTION_SEPARATOR, Article, Block, Reference
+from knowledge.article import APPENDIX_SECTIONS, SECTION_SEPARATOR, Article, Block, Reference
 from knowledge.document import KnowledgeError
-
-# Sections of apparatus, not prose; their subsections go with them.
-DROPPED_SECTIONS = frozenset(
-    {
-        "references",
-        "notes",
-        "external links",
-        "see also",
-        "further reading",
-        "bibliography",
-        "sources",
-        "footnotes",
-        "citations",
-        "works cited",
-        "notes and references",
-        "references and notes",
-    }
-)
 
 # Markers of the rendered text, replaced when a block is finished. The input's own control
 # characters are removed first, so these cannot clash with it.
@@ -1074,7 +1056,7 @@ class _Builder:
         self.headings.append((level, title))
         if self.dropped_level is not None and level <= self.dropped_level:
             self.dropped_level = None
-        if self.dropped_level is None and title.lower() in DROPPED_SECTIONS:
+        if self.dropped_level is None and title.casefold() in APPENDIX_SECTIONS:
             self.dropped_level = level
         self.line.other = True
 
