@@ -106,3 +106,38 @@ def test_unusable_files_are_named(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open"):
         FeedbackStore(blocker / "db.sqlite3")
+
+
+VERSION_1 = """
+CREATE TABLE queries (id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('ask', 'figure', 'event')), text TEXT NOT NULL,
+    user_id INTEGER NOT NULL, guild_id INTEGER, channel_id INTEGER, asked_at TEXT NOT NULL);
+CREATE TABLE answers (id INTEGER PRIMARY KEY,
+    query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE, first INTEGER NOT NULL,
+    passages TEXT NOT NULL, shown_at TEXT NOT NULL);
+CREATE TABLE votes (answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL, vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    voted_at TEXT NOT NULL, PRIMARY KEY (answer_id, user_id));
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO queries VALUES (1, 'ask', 'When was Trotsky exiled?', 5, 7, 9, '2026-01-01T00:00:00');
+INSERT INTO answers VALUES (1, 1, 0, '["anti-stalinist-left:27"]', '2026-01-01T00:00:00');
+INSERT INTO votes VALUES (1, 5, 1, '2026-01-01T00:00:00');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_database_is_upgraded_with_every_row_kept(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.executescript(VERSION_1)
+    store = FeedbackStore(path)
+    stored = store.answer(1)
+    assert stored is not None and (stored.kind, stored.query) == ("ask", "When was Trotsky exiled?")
+    assert stored.passages == ("anti-stalinist-left:27",)
+    # /ref questions are allowed now, and the answers still belong to their questions.
+    store.save_query("ref", "19", Asker(5, 7, 9))
+    db = store._db
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("SELECT count(*) FROM votes").fetchone()[0] == 1
+    store.close()
