@@ -115,7 +115,7 @@ class KnowledgeBase:
         A server wants this before it takes requests: autocomplete must answer within
         Discord's 3 s, and on a large corpus finding the entities takes longer than that.
         """
-        _ = self._figures, self._events
+        _ = self._figures, self._events, self._entities_by_word
 
     @cached_property
     def _figures(self) -> list[_Entity]:
@@ -401,12 +401,25 @@ class KnowledgeBase:
     def _closest_entities(self, query: str) -> tuple[str, ...]:
         """Figures or events named in an unanswered question, to offer instead."""
         words = {fold(w) for w in query.replace("?", " ").split() if len(w) > 3}
-        found = [
-            e.name
-            for e in (*_by_mentions(self._figures), *self._events)
-            if any(fold(part) in words for alias in e.aliases for part in alias.split())
-        ]
+        named = {rank for word in words for rank in self._entities_by_word.get(word, ())}
+        found = [self._suggestable[rank] for rank in sorted(named)]
         return tuple(dict.fromkeys(found))[:SUGGESTIONS]
+
+    @cached_property
+    def _suggestable(self) -> list[str]:
+        # Most-mentioned figures first, then events: the order suggestions are offered in.
+        return [e.name for e in (*_by_mentions(self._figures), *self._events)]
+
+    @cached_property
+    def _entities_by_word(self) -> dict[str, list[int]]:
+        """Each folded word of an alias → the ranks (in `_suggestable`) of the entities using
+        it, so that an unanswered question costs a look-up a word, not a scan of every alias."""
+        index: dict[str, list[int]] = {}
+        entities = (*_by_mentions(self._figures), *self._events)
+        for rank, entity in enumerate(entities):
+            for part in {fold(part) for alias in entity.aliases for part in alias.split()}:
+                index.setdefault(part, []).append(rank)
+        return index
 
 
 def _above_floor(ranked: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
