@@ -7,8 +7,9 @@ loaded knowledge, a bare list of items. Each item is one of:
   - {ask: QUESTION, expect: null}   out of scope: the right answer is found=False; with
                                     `on_topic: true` when it asks about the document's topic
                                     what the document does not say
-  - {figure: NAME, expect: NAMES}   the first passage shown must name the person by one of
-                                    NAMES (a name or a list of the forms the text uses)
+  - {figure: NAME, expect: NAMES}   NAME must resolve to the person NAMES (a name or a list of
+                                    the forms the text uses) or the first passage shown must
+                                    name them by one of those forms
   - {event: NAME, expect: TEXT}     the start of the passage that best describes the event
 Texts are compared with their spaces normalised (hair and no-break spaces count as one).
 The same items score citebot and the plain rank-bm25 baseline (retrieval/baseline.py).
@@ -200,7 +201,12 @@ def evaluate(system: Answering, items: Iterable[dict[str, Any]]) -> Report:
         elif "figure" in item:
             report.figures += 1
             answer = system.figure(str(item["figure"]))
-            right = bool(answer.hits) and _names(answer.hits[0].text, expect)
+            # Right when the person it resolved to is the expected one, or, for a search that
+            # resolved to nobody (and for the baseline), when the first passage names them.
+            resolved = answer.subject is not None and fold(answer.subject) in {
+                fold(name) for name in _accepted(expect)
+            }
+            right = bool(answer.hits) and (resolved or _names(answer.hits[0].text, expect))
             report.figures_right += right
             if not right:
                 report.misses.append(f"figure {item['figure']!r} -> {answer.subject}")

@@ -99,3 +99,15 @@ def test_names_are_scored_by_their_forms() -> None:
     score = score_names(found, labels)
     assert (score.precision, score.recall) == (0.5, 0.5)
     assert score.wrong == ("New Caledonia",) and score.missed == ("Josip Broz Tito",)
+
+
+def test_a_figure_counts_when_it_resolves_to_the_expected_name_or_its_passage_names_it() -> None:
+    kb = KnowledgeBase.from_paths([])
+    # The first passage about Trotsky may say only "Trotsky"; resolving to him is right.
+    items = [
+        {"figure": "trotksy", "expect": "Leon Trotsky"},
+        {"figure": "trotksy", "expect": ["Trotsky"]},
+        {"figure": "trotksy", "expect": "Rosa Luxemburg"},
+    ]
+    report = evaluate(kb, items)
+    assert (report.figures, report.figures_right) == (3, 2)
