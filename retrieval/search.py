@@ -107,7 +107,11 @@ class KnowledgeBase:
         ]
         # Terms are not kept: at a million passages they would outweigh the index itself.
         self.index = index or BM25Index(map(self._passage_terms, self._passages))
-        self._vocabulary = self.index.vocabulary()
+        # Indexed terms by first letter: a spelling fix keeps the first letter (typos rarely
+        # change it), so a look-up reads one letter's terms, not the whole vocabulary.
+        self._spellings: dict[str, list[str]] = {}
+        for indexed in self.index.vocabulary():
+            self._spellings.setdefault(indexed[0], []).append(indexed)
 
     def find_entities(self) -> None:
         """Find the documents' figures and events now rather than on first use.
@@ -204,9 +208,12 @@ class KnowledgeBase:
                 fixes -= 1
                 # Typos and stems that Snowball leaves apart: "trotksi", "biographi"/"biograph".
                 close = process.extractOne(
-                    term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_MATCH
+                    term,
+                    self._spellings.get(term[0], ()),
+                    scorer=fuzz.ratio,
+                    score_cutoff=SPELLING_MATCH,
                 )
-                if close is not None and close[0][0] == term[0]:
+                if close is not None:
                     term = close[0]
             if self.index.doc_freq(term) == 0 and _years(term):
                 terms.extend(self._date_terms(int(term)) or [term])
