@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from retrieval.evaluation import entity_scores, labelled_document, load_eval, load_labels
+from retrieval.evaluation import entity_scores, load_eval, load_labels
 from retrieval.search import KnowledgeBase
 
 EVAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
@@ -24,12 +24,13 @@ def main() -> None:
     files = [Path(a) for a in sys.argv[1:]] or sorted(EVAL.glob("*.entities.yaml"))
     print("| document | people P | people R | events P | events R |\n|---|---|---|---|---|")
     for labels_path in files:
-        document = labelled_document(labels_path)
+        labels = load_labels(labels_path)
+        document = labels.document
         if document is None:
             eval_path = labels_path.with_name(labels_path.name.replace("entities", "eval"))
             document = load_eval(eval_path).document
         kb = KnowledgeBase.from_paths([document] if document else [])
-        people, events = entity_scores(kb, load_labels(labels_path))
+        people, events = entity_scores(kb, labels)
         title = kb.documents[0].title
         print(
             f"| {title} | {people.precision:.2f} | {people.recall:.2f} "

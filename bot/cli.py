@@ -125,9 +125,10 @@ def _emit(data: Any, out: TextIO) -> None:
 
 def _reference(kb: KnowledgeBase) -> Callable[[str, int], Answer]:
     def lookup(number: str, top_k: int) -> Answer:
-        if not number.strip().lstrip("[").rstrip("]").isdigit():
+        digits = number.strip().lstrip("[").rstrip("]")  # "19" or "[19]", as answers show it
+        if not digits.isdigit():
             raise UsageError(f"a reference is a number, not {number!r}")
-        return kb.reference(int(number.strip().lstrip("[").rstrip("]")), top_k)
+        return kb.reference(int(digits), top_k)
 
     return lookup
 

@@ -455,9 +455,7 @@ class Citebot:
         numbers = [n for n in self.kb.cited_numbers() if str(n).startswith(typed)]
         choices = []
         for number in numbers[:AUTOCOMPLETE_CHOICES]:
-            hits = self.kb.reference(number, top_k=1).hits
-            reference = hits[0].reference(number) if hits else None
-            label = f"[{number}] {one_line(reference.text)}" if reference else f"[{number}]"
+            label = one_line(self.kb.reference(number, top_k=1).subject or f"[{number}]")
             choices.append(app_commands.Choice(name=truncate(label, CHOICE_LIMIT), value=number))
         return choices
 

@@ -291,7 +291,17 @@ class EntityScore:
     missed: tuple[str, ...]  # labelled, but not found
 
 
-def load_labels(path: Path) -> dict[str, list[list[str]]]:
+@dataclass(frozen=True)
+class Labels:
+    """Hand labels of one document: each person and named event as the name forms it has,
+    and the document they label (None: that of the evaluation file beside them)."""
+
+    people: list[list[str]]
+    events: list[list[str]]
+    document: Path | None = None
+
+
+def load_labels(path: Path) -> Labels:
     """A labels file: {people: [[name forms...], ...], events: [[...], ...]}, and optionally
     the `document` (a path relative to the file) they label."""
     try:
@@ -302,14 +312,12 @@ def load_labels(path: Path) -> dict[str, list[list[str]]]:
         isinstance(raw.get(k), list | type(None)) for k in ("people", "events")
     ):
         raise EvaluationError(f"{path}: expected lists 'people' and 'events'")
-    return {k: [list(map(str, forms)) for forms in raw.get(k) or []] for k in ("people", "events")}
-
-
-def labelled_document(path: Path) -> Path | None:
-    """The document a labels file names, or None (then its evaluation file's document)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    named = raw.get("document") if isinstance(raw, dict) else None
-    return (path.parent / named).resolve() if isinstance(named, str) else None
+    named = raw.get("document")
+    return Labels(
+        people=[list(map(str, forms)) for forms in raw.get("people") or []],
+        events=[list(map(str, forms)) for forms in raw.get("events") or []],
+        document=(path.parent / named).resolve() if isinstance(named, str) else None,
+    )
 
 
 def score_names(
@@ -334,8 +342,8 @@ def score_names(
     return EntityScore(round(precision, 3), round(recall, 3), wrong, missed)
 
 
-def entity_scores(kb: Any, labels: dict[str, list[list[str]]]) -> tuple[EntityScore, EntityScore]:
+def entity_scores(kb: Any, labels: Labels) -> tuple[EntityScore, EntityScore]:
     """People and named events of a KnowledgeBase against labels (dated mentions left out)."""
     people = [(name, aliases) for name, aliases, _ in kb.figures()]
     events = [(name, (name,)) for name, when, _ in kb.events() if when != name]
-    return score_names(people, labels["people"]), score_names(events, labels["events"])
+    return score_names(people, labels.people), score_names(events, labels.events)

@@ -238,13 +238,23 @@ class KnowledgeBase:
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
         """The passages that best answer a question, or found=False when none covers it."""
         terms = self.query_terms(query)
-        ranked = self.index.top_k(terms, MAX_RESULTS) if terms else []
-        evidence = self.evidence(terms, ranked[0][0]) if ranked else None
-        needed = self.settings.min_coverage
-        if evidence is None or evidence.in_documents < needed:
+        searched = self._search(terms)
+        if searched is None:
             return Answer(query, "ask", False, suggestions=self._closest_entities(query))
-        answer = self._answer(query, "ask", _above_floor(ranked), top_k, offset)
-        return replace(answer, weak=evidence.in_passage < needed)
+        kept, weak = searched
+        return replace(self._answer(query, "ask", kept, top_k, offset), weak=weak)
+
+    def _search(self, terms: Sequence[str]) -> tuple[list[tuple[int, float]], bool] | None:
+        """The passages ranked for `terms` above the relative floor and whether the match is
+        weak, or None when the documents hold too little of the terms' weight (see ask)."""
+        ranked = self.index.top_k(terms, MAX_RESULTS) if terms else []
+        if not ranked:
+            return None
+        evidence = self.evidence(terms, ranked[0][0])
+        needed = self.settings.min_coverage
+        if evidence.in_documents < needed:
+            return None
+        return _above_floor(ranked), evidence.in_passage < needed
 
     # -- figures and events ----------------------------------------------------------------
 
@@ -354,13 +364,12 @@ class KnowledgeBase:
             ranked = self._rank_places(entity.places, terms)
             return self._answer(name, kind, ranked, top_k, offset, subject=entity.name)
         terms = self.query_terms(_without_titles(name))
-        ranked = self.index.top_k(terms, MAX_RESULTS) if terms else []
-        evidence = self.evidence(terms, ranked[0][0]) if ranked else None
-        if evidence is None or evidence.in_documents < self.settings.min_coverage:
+        searched = self._search(terms)
+        if searched is None:
             return Answer(name, kind, False, suggestions=suggestions)
-        kept = self._together_first(_above_floor(ranked), terms)
-        answer = self._answer(name, kind, kept, top_k, offset)
-        return replace(answer, weak=evidence.in_passage < self.settings.min_coverage)
+        kept, weak = searched
+        answer = self._answer(name, kind, self._together_first(kept, terms), top_k, offset)
+        return replace(answer, weak=weak)
 
     def _together_first(
         self, ranked: Sequence[tuple[int, float]], terms: Sequence[str]
@@ -409,21 +418,20 @@ class KnowledgeBase:
         """Figures or events named in an unanswered question, to offer instead."""
         words = {fold(w) for w in query.replace("?", " ").split() if len(w) > 3}
         named = {rank for word in words for rank in self._entities_by_word.get(word, ())}
-        found = [self._suggestable[rank] for rank in sorted(named)]
+        found = [self._suggestable[rank].name for rank in sorted(named)]
         return tuple(dict.fromkeys(found))[:SUGGESTIONS]
 
     @cached_property
-    def _suggestable(self) -> list[str]:
+    def _suggestable(self) -> list[_Entity]:
         # Most-mentioned figures first, then events: the order suggestions are offered in.
-        return [e.name for e in (*_by_mentions(self._figures), *self._events)]
+        return [*_by_mentions(self._figures), *self._events]
 
     @cached_property
     def _entities_by_word(self) -> dict[str, list[int]]:
         """Each folded word of an alias → the ranks (in `_suggestable`) of the entities using
         it, so that an unanswered question costs a look-up a word, not a scan of every alias."""
         index: dict[str, list[int]] = {}
-        entities = (*_by_mentions(self._figures), *self._events)
-        for rank, entity in enumerate(entities):
+        for rank, entity in enumerate(self._suggestable):
             for part in {fold(part) for alias in entity.aliases for part in alias.split()}:
                 index.setdefault(part, []).append(rank)
         return index
