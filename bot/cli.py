@@ -1,34 +1,34 @@
 """The `citebot` command: ask questions locally, inspect the knowledge, run the Discord bot.
 
-Only `citebot bot` and `citebot invite-url` import discord.py, so local questions start fast.
+One function per command; each command takes only the options it uses. Only `citebot bot` and
+`citebot invite-url` import discord.py, and modules a command does not need are imported inside
+it, so local questions start fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from bot.config import Config, ConfigError, load_config
-from bot.terminal import render_answer, render_timeline
+from bot.config import Config, ConfigError, bot_config_problems, load_config
+from bot.wording import count
 from knowledge.document import KnowledgeError
-from retrieval.answers import Answer
-from retrieval.baseline import PlainBM25
-from retrieval.evaluation import (
-    EvaluationError,
-    check_expectations,
-    evaluate,
-    format_table,
-    load_eval,
-    macro_average,
-)
-from retrieval.search import KnowledgeBase, SearchSettings
+
+if TYPE_CHECKING:
+    from retrieval.answers import Answer
+    from retrieval.search import KnowledgeBase, SearchSettings
 
 DEFAULT_CONFIG = Path("config.yaml")
 USAGE_ERROR = 2
+TOP_K_RANGE = (1, 25)  # Discord shows at most 25 fields an embed; the CLI keeps the same bound
+REPLACED_INPUT = (
+    "citebot: some input was not valid UTF-8; undecodable bytes were replaced by \ufffd\n"
+)
 
 
 class UsageError(Exception):
@@ -38,56 +38,139 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, not a usage dump: the hint says where the full help is.
-        self.exit(USAGE_ERROR, f"citebot: {message} (see citebot --help)\n")
+        self.exit(USAGE_ERROR, f"citebot: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line: subcommands with their shared options."""
-    common = _Parser(add_help=False)
-    common.add_argument(
+class _TopParser(_Parser):
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        # argparse reports a stray option from the top parser; name the subcommand's help instead.
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            words = [parsed.command, getattr(parsed, "action", None)]
+            where = " ".join(["citebot", *(w for w in words if w)])
+            self.exit(
+                USAGE_ERROR,
+                f"citebot: unrecognized arguments: {' '.join(extra)} (see {where} --help)\n",
+            )
+        return parsed
+
+
+class _Version(argparse.Action):
+    # Looked up only when asked: reading package metadata costs start-up time for every command.
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"citebot {version('citebot')}\n")
+        parser.exit(0)
+
+
+def _top_k(text: str) -> int:
+    low, high = TOP_K_RANGE
+    if not text.strip().isdigit() or not low <= int(text) <= high:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+    return int(text)
+
+
+def _document_path(text: str) -> Path:
+    if not text.strip():
+        # Path("") is the working folder: loading everything in it is never what was meant.
+        raise argparse.ArgumentTypeError("needs a file or folder, not an empty string")
+    return Path(text)
+
+
+def _option_group(*adders: Callable[[argparse.ArgumentParser], object]) -> argparse.ArgumentParser:
+    group = _Parser(add_help=False)
+    for add in adders:
+        add(group)
+    return group
+
+
+CONFIG = _option_group(
+    lambda p: p.add_argument(
         "--config", type=Path, metavar="PATH", help="YAML config file (default: ./config.yaml)"
     )
-    common.add_argument(
+)
+KNOWLEDGE = _option_group(
+    lambda p: p.add_argument(
         "--knowledge",
-        type=Path,
+        type=_document_path,
         action="append",
         metavar="PATH",
         help="document file or folder; repeat for more; replaces the configured knowledge",
+    ),
+    lambda p: p.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the on-disk index cache"
+    ),
+)
+JSON = _option_group(
+    lambda p: p.add_argument("--json", action="store_true", help="print JSON, one object a line")
+)
+TOP_K = _option_group(
+    lambda p: p.add_argument(
+        "--top-k", type=_top_k, metavar="K", help="passages per answer (default: the config's, 3)"
     )
-    common.add_argument("--json", action="store_true", help="print JSON, one object a line")
-    common.add_argument("--top-k", type=int, metavar="K", help="passages per answer (default 3)")
+)
 
-    parser = _Parser(
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: each subcommand with the options it uses and its handler."""
+    parser = _TopParser(
         prog="citebot",
         description="Answers questions with a document's own passages and citation numbers.",
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help_text, parents=[common], description=help_text)
+    def command(
+        name: str,
+        help_text: str,
+        handler: Callable[[argparse.Namespace, TextIO], int],
+        *parents: argparse.ArgumentParser,
+        within: Any = commands,
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = within.add_parser(
+            name, help=help_text, description=help_text, parents=list(parents)
+        )
+        sub.set_defaults(handler=handler)
+        return sub
 
-    command("ask", "answer a question ('-': one question a line from stdin)").add_argument(
+    lookups = (CONFIG, KNOWLEDGE, JSON, TOP_K)
+    command("ask", "answer a question ('-': one a line from stdin)", ask, *lookups).add_argument(
         "query", metavar="QUESTION"
     )
-    command("figure", "a person's passages ('-': one name a line from stdin)").add_argument(
+    command("figure", "a person's passages ('-': names from stdin)", ask, *lookups).add_argument(
         "query", metavar="NAME"
     )
-    command("event", "an event's passages, by name or year ('-': stdin)").add_argument(
-        "query", metavar="NAME_OR_YEAR"
-    )
-    command("ref", "a reference's text and the passages that cite it").add_argument(
+    command(
+        "event", "an event's passages, by name or year ('-': stdin)", ask, *lookups
+    ).add_argument("query", metavar="NAME_OR_YEAR")
+    command("ref", "a reference's text and the passages that cite it", ask, *lookups).add_argument(
         "query", metavar="NUMBER"
     )
-    command("timeline", "dated events in chronological order")
-    command("figures", "the people found in the documents")
-    command("events", "the named and dated events found in the documents")
-    evaluation = command("eval", "score answers on evaluation files, beside plain rank-bm25")
+    listings = (CONFIG, KNOWLEDGE, JSON)
+    command("timeline", "dated events in chronological order", timeline, *listings)
+    command("figures", "the people found in the documents", figures, *listings)
+    command("events", "the named and dated events found in the documents", events, *listings)
+    evaluation = command(
+        "eval", "score answers on evaluation files, beside plain rank-bm25", evaluate, *listings
+    )
     evaluation.add_argument("files", type=Path, nargs="+", metavar="FILE")
     evaluation.add_argument("--misses", action="store_true", help="list each miss of citebot's")
-    command("check", "validate the config and knowledge offline and show what would be served")
-    command("bot", "run the Discord bot")
-    command("invite-url", "print the OAuth2 URL that adds the bot to a server")
+    command(
+        "check",
+        "validate the config and knowledge offline, as the bot would, and show what it would serve",
+        check,
+        *listings,
+    )
+    command("bot", "run the Discord bot", run_bot, CONFIG, KNOWLEDGE)
+    command("invite-url", "print the OAuth2 URL that adds the bot to a server", invite, CONFIG)
+
     return parser
+
+
+# --- shared steps ---------------------------------------------------------------------------
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -97,26 +180,48 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(path)
 
 
+def _settings(args: argparse.Namespace, config: Config) -> SearchSettings:
+    from retrieval.search import SearchSettings
+
+    cache_dir = None if getattr(args, "no_cache", False) else config.retrieval.cache_dir
+    return SearchSettings(min_coverage=config.retrieval.min_coverage, cache_dir=cache_dir)
+
+
 def _knowledge(args: argparse.Namespace, config: Config) -> KnowledgeBase:
+    from retrieval.search import KnowledgeBase
+
     paths = tuple(args.knowledge) if args.knowledge else config.knowledge
-    return KnowledgeBase.from_paths(paths, _settings(config))
+    return KnowledgeBase.from_paths(paths, _settings(args, config))
 
 
-def _settings(config: Config) -> SearchSettings:
-    return SearchSettings(
-        min_coverage=config.retrieval.min_coverage, cache_dir=config.retrieval.cache_dir
-    )
+def _as_utf8(raw: bytes, warn: Callable[[], None]) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    if "\ufffd" in text and "\ufffd".encode() not in raw:
+        warn()
+    return text
 
 
-def _queries(query: str, stdin: TextIO) -> Iterator[str]:
+def _queries(query: str) -> Iterator[str]:
+    """The query, or with '-' one query a line from stdin; text that is not UTF-8 is repaired."""
+    warned = False
+
+    def warn() -> None:
+        nonlocal warned
+        if not warned:
+            sys.stderr.write(REPLACED_INPUT)
+            warned = True
+
     if query != "-":
-        if not query.strip():
+        # argv carries undecodable bytes as lone surrogates; JSON readers reject those.
+        text = _as_utf8(os.fsencode(query), warn)
+        if not text.strip():
             raise UsageError("the question is empty")
-        yield query
+        yield text
         return
-    for line in stdin:
-        if line.strip():
-            yield line.strip()
+    for raw in sys.stdin.buffer:
+        line = _as_utf8(raw, warn).strip()
+        if line:
+            yield line
 
 
 def _emit(data: Any, out: TextIO) -> None:
@@ -133,147 +238,219 @@ def _reference(kb: KnowledgeBase) -> Callable[[str, int], Answer]:
     return lookup
 
 
-def _run_queries(args: argparse.Namespace, kb: KnowledgeBase, top_k: int, out: TextIO) -> None:
-    lookups: dict[str, Callable[[str, int], Answer]] = {
+# --- commands -------------------------------------------------------------------------------
+
+
+def ask(args: argparse.Namespace, out: TextIO) -> int:
+    """`ask`, `figure`, `event`, `ref`: answer each query, as text or one JSON object a line."""
+    from bot.terminal import render_answer
+
+    config = _config(args)
+    top_k = args.top_k if args.top_k is not None else config.retrieval.top_k
+    kb = _knowledge(args, config)
+    lookup: Callable[[str, int], Answer] = {
         "ask": kb.ask,
         "figure": kb.figure,
         "event": kb.event,
         "ref": _reference(kb),
-    }
-    lookup = lookups[args.command]
+    }[args.command]
+    batch = args.query == "-"
     first = True
-    for query in _queries(args.query, sys.stdin):
-        answer: Answer = lookup(query, top_k)
+    for query in _queries(args.query):
+        answer = lookup(query, top_k)
         if args.json:
             _emit(answer.to_json(), out)
         else:
-            out.write(("" if first else "\n" + "─" * 40 + "\n") + render_answer(answer) + "\n")
+            separator = "" if first else "\n" + "─" * 40 + "\n"
+            out.write(separator + render_answer(answer, echo_query=batch) + "\n")
         out.flush()  # so a script reading line by line gets each answer as it comes
         first = False
+    return 0
 
 
-def _check(config: Config, kb: KnowledgeBase, out: TextIO) -> None:
-    d = config.discord
-    for document in kb.documents:
-        cited = {ref for p in document.passages for ref in p.refs}
-        known = [document.references[n] for n in cited if n in document.references]
-        sections = {p.section for p in document.passages if p.section}
-        out.write(
-            f"document {document.id}: {document.title!r}, {len(document.passages)} passages, "
-            f"{len(sections)} sections, {len(document.entities.figures)} figures, "
-            f"{len(document.entities.events)} events\n"
-            f"  references: {len(cited)} cited, {len(known)} with text, "
-            f"{sum(1 for r in known if r.url)} with a URL\n"
-            f"  source: {document.source_url or '(none)'}\n"
-            f"  licence: {document.licence or '(none)'}\n"
-        )
-    out.write(
-        f"answers: top {config.retrieval.top_k}, min coverage {config.retrieval.min_coverage}\n"
-        f"discord: token {'set' if d.token else 'MISSING (discord.token or DISCORD_TOKEN)'}; "
-        f"sync {d.sync}; guilds {list(d.guild_ids) or 'none'}; api {d.api_base_url}; "
-        f"feedback db {d.feedback_db}\n"
+def timeline(args: argparse.Namespace, out: TextIO) -> int:
+    """`timeline`: dated events, oldest first."""
+    from bot.terminal import render_timeline
+
+    entries = _knowledge(args, _config(args)).timeline()
+    if not args.json:
+        out.write(render_timeline(entries) + "\n")
+    for entry in entries if args.json else ():
+        hits = [hit.to_json() for hit in entry.hits]
+        _emit({"when": entry.when, "label": entry.label, "results": hits}, out)
+    return 0
+
+
+def figures(args: argparse.Namespace, out: TextIO) -> int:
+    """`figures`: the people found, with their aliases and how many passages name them."""
+    for name, aliases, passages in _knowledge(args, _config(args)).figures():
+        if args.json:
+            _emit({"name": name, "aliases": list(aliases), "passages": passages}, out)
+        else:
+            others = ", ".join(a for a in aliases if a != name)
+            out.write(f"{name}{f' ({others})' if others else ''}: {count(passages, 'passage')}\n")
+    return 0
+
+
+def events(args: argparse.Namespace, out: TextIO) -> int:
+    """`events`: the named and dated events found, with their dates."""
+    for name, when, passages in _knowledge(args, _config(args)).events():
+        if args.json:
+            _emit({"name": name, "when": when, "passages": passages}, out)
+        else:
+            dated = f" ({when})" if when and when != name else ""
+            out.write(f"{name}{dated}: {count(passages, 'passage')}\n")
+    return 0
+
+
+def evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    """`eval`: each file on its own document, citebot beside the baseline, then macro averages."""
+    from retrieval.baseline import PlainBM25
+    from retrieval.evaluation import (
+        EvaluationError,
+        check_expectations,
+        format_table,
+        load_eval,
+        macro_average,
     )
+    from retrieval.evaluation import evaluate as score
+    from retrieval.search import KnowledgeBase
+
+    config = _config(args)
+    rows = []
+    for path in args.files:
+        try:
+            eval_set = load_eval(path)
+            if eval_set.document is None:
+                kb = _knowledge(args, config)
+            else:
+                kb = KnowledgeBase.from_paths([eval_set.document], _settings(args, config))
+            check_expectations(eval_set, kb.documents)
+        except EvaluationError as exc:
+            raise UsageError(str(exc)) from None
+        ours = score(kb, eval_set.items)
+        theirs = score(PlainBM25(kb.documents), eval_set.items)
+        title = " + ".join(d.title for d in kb.documents)
+        rows.append((title, ours.metrics(), theirs.metrics()))
+        if args.json:
+            record = {"file": str(path), "document": title, "citebot": ours.metrics()}
+            _emit(record | {"baseline": theirs.metrics(), "misses": ours.misses}, out)
+        elif args.misses:
+            out.write(f"{title}: {count(len(ours.misses), 'miss', 'misses')}\n")
+            out.writelines(f"  {miss}\n" for miss in ours.misses)
+    if not args.json:
+        out.write(format_table(rows) + "\n")
+    elif len(rows) > 1:
+        average = {"citebot": macro_average([r[1] for r in rows])}
+        _emit(
+            {"document": "macro average"}
+            | average
+            | {"baseline": macro_average([r[2] for r in rows])},
+            out,
+        )
+    return 0
+
+
+def check(args: argparse.Namespace, out: TextIO) -> int:
+    """`check`: load everything as the bot would, show it, and exit 2 if the bot would refuse."""
+    config = _config(args)
+    kb = _knowledge(args, config)
+    problems = bot_config_problems(config)
+    summaries = [_document_summary(document) for document in kb.documents]
+    d, r = config.discord, config.retrieval
+    token = "set" if d.token else "missing"
+    cache_dir = None if args.no_cache or r.cache_dir is None else str(r.cache_dir)
+    settings = {
+        "top_k": r.top_k,
+        "min_coverage": r.min_coverage,
+        "cache_dir": cache_dir,
+        "discord": {
+            "token": token,
+            "sync": d.sync,
+            "guild_ids": list(d.guild_ids),
+            "api_base_url": d.api_base_url,
+            "feedback_db": str(d.feedback_db),
+        },
+    }
+    if args.json:
+        _emit({"documents": summaries, "settings": settings, "problems": problems}, out)
+    else:
+        for s in summaries:
+            out.write(
+                f"document {s['id']}: {s['title']!r}, {count(s['passages'], 'passage')}, "
+                f"{count(s['sections'], 'section')}, {count(s['figures'], 'figure')}, "
+                f"{count(s['events'], 'event')}\n"
+                f"  references: {s['cited']} cited, {s['with_text']} with text, "
+                f"{s['with_url']} with a URL\n"
+                f"  source: {s['source'] or '(none)'}\n"
+                f"  licence: {s['licence'] or '(none)'}\n"
+            )
+        out.write(
+            f"answers: top {r.top_k}, min coverage {r.min_coverage}; "
+            f"cache {cache_dir or 'off'}\n"
+            f"discord: token {token}; sync {d.sync}; "
+            f"guilds {list(d.guild_ids) or 'none'}; api {d.api_base_url}; "
+            f"feedback db {d.feedback_db}\n"
+        )
+    for problem in problems:
+        sys.stderr.write(f"citebot: {problem}\n")
+    if problems:
+        out.flush()
+        sys.stderr.write(
+            f"citebot: `citebot bot` would refuse this config ({count(len(problems), 'problem')})\n"
+        )
+    return USAGE_ERROR if problems else 0
+
+
+def _document_summary(document: Any) -> dict[str, Any]:
+    cited = {ref for p in document.passages for ref in p.refs}
+    known = [document.references[n] for n in cited if n in document.references]
+    return {
+        "id": document.id,
+        "title": document.title,
+        "passages": len(document.passages),
+        "sections": len({p.section for p in document.passages if p.section}),
+        "figures": len(document.entities.figures),
+        "events": len(document.entities.events),
+        "cited": len(cited),
+        "with_text": len(known),
+        "with_url": sum(1 for reference in known if reference.url),
+        "source": document.source_url,
+        "licence": document.licence,
+    }
+
+
+def run_bot(args: argparse.Namespace, out: TextIO) -> int:
+    """`bot`: validate as `check` does, load the documents, then serve Discord."""
+    config = _config(args)
+    problems = bot_config_problems(config)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    kb = _knowledge(args, config)
+    from bot.runner import run  # discord.py only here and for `invite-url`
+
+    return run(config, kb)
+
+
+def invite(args: argparse.Namespace, out: TextIO) -> int:
+    """`invite-url`: the OAuth2 link with the commands scope and the permissions the bot needs."""
+    from bot.runner import invite_url
+
+    out.write(invite_url(_config(args)) + "\n")
+    return 0
 
 
 def run(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        config = _config(args)
-        top_k = args.top_k if args.top_k is not None else config.retrieval.top_k
-        if not 1 <= top_k <= 25:
-            raise UsageError("--top-k must be between 1 and 25")
-        if args.command == "invite-url":
-            from bot.runner import invite_url  # discord.py only here and for `bot`
-
-            out.write(invite_url(config) + "\n")
-            return 0
-        if args.command == "eval":
-            _evaluate(args, config, out)
-            return 0
-        kb = _knowledge(args, config)
-        if args.command in ("ask", "figure", "event", "ref"):
-            _run_queries(args, kb, top_k, out)
-        elif args.command == "timeline":
-            entries = kb.timeline()
-            if args.json:
-                for entry in entries:
-                    hits = [hit.to_json() for hit in entry.hits]
-                    _emit({"when": entry.when, "label": entry.label, "results": hits}, out)
-            else:
-                out.write(render_timeline(entries) + "\n")
-        elif args.command in ("figures", "events"):
-            _list_entities(args, kb, out)
-        elif args.command == "check":
-            _check(config, kb, out)
-        else:
-            from bot.runner import run as run_bot
-
-            return run_bot(config, kb)
-    except (UsageError, ConfigError, KnowledgeError, EvaluationError) as exc:
+        code: int = args.handler(args, out)
+    except (UsageError, ConfigError, KnowledgeError) as exc:
         sys.stderr.write(f"citebot: {exc}\n")
         return USAGE_ERROR
     except BrokenPipeError:
         return 0  # `citebot ask - | head` is fine
-    return 0
-
-
-def _evaluate(args: argparse.Namespace, config: Config, out: TextIO) -> None:
-    """Each file on its own document, citebot beside the baseline, then macro averages."""
-    rows = []
-    for path in args.files:
-        eval_set = load_eval(path)
-        if eval_set.document is None:
-            kb = _knowledge(args, config)
-        else:
-            kb = KnowledgeBase.from_paths([eval_set.document], _settings(config))
-        check_expectations(eval_set, kb.documents)
-        ours = evaluate(kb, eval_set.items)
-        theirs = evaluate(PlainBM25(kb.documents), eval_set.items)
-        title = " + ".join(d.title for d in kb.documents)
-        rows.append((title, ours.metrics(), theirs.metrics()))
-        if args.json:
-            _emit(
-                {
-                    "file": str(path),
-                    "document": title,
-                    "citebot": ours.metrics(),
-                    "baseline": theirs.metrics(),
-                    "misses": ours.misses,
-                },
-                out,
-            )
-        elif args.misses:
-            out.write(f"{title}: {len(ours.misses)} misses\n")
-            out.writelines(f"  {miss}\n" for miss in ours.misses)
-    if args.json:
-        if len(rows) > 1:
-            _emit(
-                {
-                    "document": "macro average",
-                    "citebot": macro_average([row[1] for row in rows]),
-                    "baseline": macro_average([row[2] for row in rows]),
-                },
-                out,
-            )
-    else:
-        out.write(format_table(rows) + "\n")
-
-
-def _list_entities(args: argparse.Namespace, kb: KnowledgeBase, out: TextIO) -> None:
-    if args.command == "figures":
-        for name, aliases, count in kb.figures():
-            if args.json:
-                _emit({"name": name, "aliases": list(aliases), "passages": count}, out)
-            else:
-                others = ", ".join(a for a in aliases if a != name)
-                out.write(f"{name}{f' ({others})' if others else ''}: {count} passages\n")
-    else:
-        for name, when, count in kb.events():
-            if args.json:
-                _emit({"name": name, "when": when, "passages": count}, out)
-            else:
-                out.write(f"{name}{f' ({when})' if when and when != name else ''}: {count}\n")
+    return code
 
 
 def main() -> NoReturn:

@@ -7,14 +7,20 @@ their dotted name, so an admin can find the line to fix.
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 TOKEN_ENV = "DISCORD_TOKEN"
+TOKEN_HINT = "set discord.token in the config file or the DISCORD_TOKEN environment variable"
 SYNC_MODES = ("guild", "global", "off")
+URL_SCHEMES = ("https", "http")  # http only makes sense for a local test server
+GATEWAY_SCHEMES = ("wss", "ws")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -110,6 +116,15 @@ def _path(raw: Any, key: str, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
+def _url(raw: Any, key: str, schemes: tuple[str, ...]) -> str:
+    what = f"a URL starting with {' or '.join(s + '://' for s in schemes)}"
+    text: str = _expect(raw, str, key, what).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(f"config key '{key}' must be {what}, not {text!r}")
+    return text
+
+
 def parse_config(raw: Any, base: Path = Path()) -> Config:
     """Validate a parsed YAML document and build a Config (without the environment)."""
     top = _section(raw, "", {"knowledge", "retrieval", "discord", "log_level"})
@@ -177,7 +192,7 @@ def parse_config(raw: Any, base: Path = Path()) -> Config:
         _expect(token, str, "discord.token", "a string")
     app_id = d.get("application_id")
     if app_id is not None:
-        _expect(app_id, int, "discord.application_id", "an integer")
+        _positive(app_id, int, "discord.application_id")
     shard_count = d.get("shard_count")
     if shard_count is not None:
         _positive(shard_count, int, "discord.shard_count")
@@ -189,9 +204,8 @@ def parse_config(raw: Any, base: Path = Path()) -> Config:
         if any(not 0 <= s < shard_count for s in shard_ids):
             raise ConfigError("config key 'discord.shard_ids' must be below 'discord.shard_count'")
     urls = {}
-    for key in ("api_base_url", "gateway_url"):
-        value = _expect(d.get(key, getattr(dd, key)), str, f"discord.{key}", "a URL")
-        urls[key] = value.rstrip("/")
+    for key, schemes in (("api_base_url", URL_SCHEMES), ("gateway_url", GATEWAY_SCHEMES)):
+        urls[key] = _url(d.get(key, getattr(dd, key)), f"discord.{key}", schemes)
     discord_config = DiscordConfig(
         token=token or None,
         application_id=app_id,
@@ -236,3 +250,45 @@ def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Con
         # The environment wins, so a token can stay out of files entirely.
         config = replace(config, discord=replace(config.discord, token=token))
     return config
+
+
+def bot_config_problems(config: Config) -> list[str]:
+    """What stops `citebot bot` from starting with this config, one message each; creates nothing.
+
+    `citebot check` reports the same list, so a config it passes is one the bot accepts.
+    """
+    d = config.discord
+    problems = []
+    if not d.token or not d.token.strip():
+        problems.append(f"config key 'discord.token' is missing: {TOKEN_HINT}")
+    if d.sync == "guild" and not d.guild_ids:
+        problems.append(
+            "config key 'discord.guild_ids' must list a guild when discord.sync is 'guild' "
+            "(or set discord.sync to 'global')"
+        )
+    problem = _database_problem(d.feedback_db)
+    if problem:
+        problems.append(f"config key 'discord.feedback_db': {problem}")
+    return problems
+
+
+def _database_problem(path: Path) -> str | None:
+    # The bot creates the file, never its folder: a missing folder is most likely a typo.
+    if path.is_dir():
+        return f"{path} is a folder, not a database file"
+    if not path.exists():
+        folder = path.parent
+        if not folder.is_dir():
+            return f"the folder {folder} does not exist"
+        if not os.access(folder, os.W_OK):
+            return f"cannot create {path}: the folder is not writable"
+        return None
+    if not os.access(path, os.R_OK | os.W_OK):
+        return f"cannot open {path}: permission denied"
+    uri = f"{path.resolve().as_uri()}?mode=ro"  # read-only: checking never changes the file
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError:
+        return f"{path} is not an SQLite database"
+    return None

@@ -13,7 +13,7 @@ REFERENCE_WIDTH = 100
 def render_hit(number: int, hit: Hit) -> str:
     """One passage, verbatim, with its citations, where it comes from and what each cites."""
     document = f"{hit.document} › {hit.section}" if hit.section else hit.document
-    where = f"{document}, passage {hit.passage}" + (" (image caption)" if hit.caption else "")
+    where = f"{document}, passage {hit.number}" + (" (image caption)" if hit.caption else "")
     lines = [f"{number}. {hit.text}", f"   {hit.citations} · {where}"]
     for reference in hit.references:
         line = f"   [{reference.number}] {reference.text}"
@@ -23,8 +23,12 @@ def render_hit(number: int, hit: Hit) -> str:
     return "\n".join(lines)
 
 
-def render_answer(answer: Answer) -> str:
-    """A whole answer: heading, passages, or one clear line when nothing was found."""
+def render_answer(answer: Answer, echo_query: bool = False) -> str:
+    """A whole answer: heading, passages, or one clear line when nothing was found.
+
+    With `echo_query` (batch input) every line about the answer starts with the query it answers,
+    so a reader of a long batch can tell which line belongs to which question.
+    """
     if not answer.found:
         if answer.kind == "ref":
             return f"No passage cites reference {answer.query}."
@@ -32,8 +36,10 @@ def render_answer(answer: Answer) -> str:
         line = f"{what} matches {answer.query!r}." if what else NOT_COVERED
         if answer.suggestions:
             line += " Did you mean: " + ", ".join(answer.suggestions) + "?"
-        return line
+        return f"{answer.query} — {line}" if echo_query and not what else line
     heading = answer.subject or answer.query
+    if echo_query and heading != answer.query:
+        heading = f"{answer.query} → {heading}"
     first, last = 1, len(answer.hits)
     shown = f"passage {first}" if first == last else f"passages {first}–{last}"
     body = "\n\n".join(render_hit(i + 1, hit) for i, hit in enumerate(answer.hits))

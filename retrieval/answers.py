@@ -71,6 +71,11 @@ class Hit:
         )
 
     @property
+    def number(self) -> int:
+        """The passage's number as people read it: its position in the document, from 1."""
+        return self.passage + 1
+
+    @property
     def citations(self) -> str:
         """The passage's references as front ends show them (see citation_line)."""
         return citation_line(self.refs, self.pages)
@@ -92,7 +97,7 @@ class Hit:
             "pages": {str(ref): page for ref, page in self.pages.items()},
             "score": round(self.score, 6),
             "document": self.document,
-            "passage": self.passage,
+            "passage": self.number,
             "section": self.section,
             "references": [self._reference_json(ref) for ref in self.refs],
         }

@@ -139,8 +139,9 @@ def test_eval_refuses_an_expectation_no_passage_has(tmp_path: Path) -> None:
     [
         (("ask", "   "), "the question is empty"),
         (("ask", "x", "--knowledge", "/no/such/file.txt"), "no such file or folder"),
-        (("ask", "x", "--top-k", "0"), "--top-k must be between 1 and 25"),
-        (("ask", "x", "--top-k", "many"), "invalid int value"),
+        (("ask", "x", "--top-k", "0"), "--top-k: must be a whole number from 1 to 25"),
+        (("ask", "x", "--top-k", "many"), "--top-k: must be a whole number from 1 to 25"),
+        (("ask", "x", "--knowledge", ""), "--knowledge: needs a file or folder"),
         (("eval", "/no/such/eval.yaml"), "cannot read"),
         (("frobnicate",), "invalid choice"),
     ],
