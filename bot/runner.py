@@ -16,7 +16,8 @@ import sys
 import discord
 import yarl
 
-from bot.config import Config, ConfigError, DiscordConfig
+from bot import exit_codes
+from bot.config import TOKEN_HINT, Config, ConfigError, DiscordConfig
 from bot.discord_app import Citebot
 from bot.feedback import FeedbackStore, StoreError
 from retrieval.search import KnowledgeBase
@@ -33,7 +34,6 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
-TOKEN_HINT = "set discord.token in the config file or the DISCORD_TOKEN environment variable"
 
 
 class _Redact(logging.Filter):
@@ -81,7 +81,7 @@ def _setup_logging(config: Config, token: str) -> None:
 
 
 def run(config: Config, kb: KnowledgeBase) -> int:
-    """Serve Discord until SIGINT/SIGTERM; 0 on a clean stop, 1 if the connection failed."""
+    """Serve Discord until SIGINT/SIGTERM; the exit code says how it ended (bot.exit_codes)."""
     token = _token(config)
     if config.discord.sync == "guild" and not config.discord.guild_ids:
         raise ConfigError(
@@ -109,33 +109,38 @@ async def _serve(config: Config, kb: KnowledgeBase, store: FeedbackStore, token:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
 
+    serving = False
+
+    async def mark_serving() -> None:
+        nonlocal serving
+        await client.wait_until_ready()
+        serving = True
+
     async def connect() -> None:
         await client.login(token)
         await bot.sync()
         await client.connect(reconnect=True)
 
     async with client:  # closes the connection and the HTTP session on the way out
-        serving = asyncio.create_task(connect(), name="citebot-connection")
+        connection = asyncio.create_task(connect(), name="citebot-connection")
         stopping = asyncio.create_task(stop.wait(), name="citebot-stop")
-        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        ready = asyncio.create_task(mark_serving(), name="citebot-ready")
+        await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
-        if not serving.done():
+        ready.cancel()
+        if not connection.done():
             log.info("shutting down")
             await client.close()
-            serving.cancel()
+            connection.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await serving
-            return 0
-    error = serving.exception()
+                await connection
+            return exit_codes.STOPPED
+    error = connection.exception()
     if error is None:
-        return 0  # the connection ended without an error: closed from elsewhere
-    if isinstance(error, discord.LoginFailure):
-        log.error("Discord rejected the token: %s", TOKEN_HINT)
-    elif isinstance(error, discord.PrivilegedIntentsRequired):
-        log.error("Discord refused the gateway intents: %s", error)
-    else:
-        log.error("the connection to Discord failed", exc_info=error)
-    return 1
+        return exit_codes.STOPPED  # the connection ended without an error: closed from elsewhere
+    ended = exit_codes.failure(error, config.discord.api_base_url, serving)
+    log.error("%s", ended.message)
+    return ended.code
 
 
 def invite_url(config: Config) -> str:

@@ -127,18 +127,6 @@ def test_bad_config_exits_2_before_connecting(fake_discord: FakeDiscord, tmp_pat
     assert not server.requests  # nothing connected
 
 
-def test_rejected_token_exits_1_without_showing_it(
-    fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
-    server = fake_discord
-    config = write_config(tmp_path / "config.yaml", server)
-    wrong = "wrong." + server.token[::-1]
-    result = _citebot(["bot", "--config", str(config)], {"DISCORD_TOKEN": wrong})
-    assert result.returncode == 1
-    assert "rejected the token" in result.stderr
-    assert wrong not in result.stdout + result.stderr, "token in output"
-
-
 def test_invite_url_looks_up_the_application(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     server = fake_discord
     config = write_config(tmp_path / "config.yaml", server)
