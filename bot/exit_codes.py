@@ -23,6 +23,7 @@ DISCORD_UNREACHABLE = 5  # no answer from Discord's API or gateway, or a server 
 # Gateway close codes (Discord's documentation, "Gateway Close Event Codes").
 _AUTHENTICATION_FAILED = 4004
 _INTENT_CODES = (4013, 4014)  # invalid intents, disallowed intents
+_SHARDING_REQUIRED = 4011  # the bot is in too many servers for one connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,12 @@ def failure(error: BaseException, api_base_url: str, serving: bool) -> Failure:
             INTENTS_REFUSED,
             "Discord refused the gateway intents the bot asked for; citebot needs no privileged "
             "intent, so check the application's settings in the Developer Portal",
+        )
+    if _closed_with(error, (_SHARDING_REQUIRED,)):
+        return Failure(
+            BAD_CONFIG,
+            "Discord requires sharding for this bot: set discord.shard_count "
+            "(about one shard per 1,000 servers; see docs/scaling.md)",
         )
     if isinstance(error, discord.HTTPException):
         what = f"Discord answered {error.status} {error.text or error.__class__.__name__}"

@@ -74,8 +74,9 @@ def test_a_rejected_token_is_one_line_and_exit_3(fake_discord: FakeDiscord, tmp_
 
 
 @pytest.fixture
-def refusing_gateway() -> Iterator[str]:
-    """A gateway that says HELLO, then closes with 4014 (disallowed intents) on IDENTIFY."""
+def refusing_gateway(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A gateway that says HELLO, then closes with the close code `request.param` on IDENTIFY."""
+    close_code: int = request.param
 
     async def session(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -83,7 +84,7 @@ def refusing_gateway() -> Iterator[str]:
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
         async for message in ws:
             if json.loads(message.data).get("op") == 2:
-                await ws.close(code=4014, message=b"Disallowed intent(s).")
+                await ws.close(code=close_code, message=b"Refused.")
         return ws
 
     loop = asyncio.new_event_loop()
@@ -102,11 +103,20 @@ def refusing_gateway() -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_refused_intents_are_one_line_and_exit_4(
-    fake_discord: FakeDiscord, refusing_gateway: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("refusing_gateway", "code", "message"),
+    [
+        (4014, exit_codes.INTENTS_REFUSED, "Discord refused the gateway intents"),
+        (4004, exit_codes.TOKEN_REJECTED, "Discord rejected the token"),
+        (4011, exit_codes.BAD_CONFIG, "Discord requires sharding for this bot"),
+    ],
+    indirect=["refusing_gateway"],
+)
+def test_a_gateway_refusal_is_one_line_and_its_exit_code(
+    fake_discord: FakeDiscord, refusing_gateway: str, tmp_path: Path, code: int, message: str
 ) -> None:
     config = write_config(tmp_path / "config.yaml", fake_discord, gateway_url=refusing_gateway)
     result = _citebot(config, fake_discord.token)
-    assert result.returncode == exit_codes.INTENTS_REFUSED
+    assert result.returncode == code
     [line] = _errors(result)
-    assert "Discord refused the gateway intents" in line
+    assert message in line
