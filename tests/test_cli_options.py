@@ -174,3 +174,55 @@ def test_check_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "votes.db is not an SQLite database" in result.stderr.decode()
     assert (tmp_path / "votes.db").read_text(encoding="utf-8") == "not sqlite"
+
+
+JSON_COMMANDS = {
+    "ask": ["Louise Michel barricades"],
+    "figure": ["Louise Michel"],
+    "event": ["1871"],
+    "ref": ["1"],
+    "timeline": [],
+    "figures": [],
+    "events": [],
+    "check": [],
+}
+SECOND = DATA / "second" / "paris-commune.txt"
+
+
+def _run(argv: list[str]) -> tuple[int, str]:
+    from io import StringIO
+
+    from bot.cli import run
+
+    out = StringIO()
+    code = run(argv, out=out)
+    return code, out.getvalue()
+
+
+@pytest.mark.parametrize("command", sorted(JSON_COMMANDS))
+def test_json_and_knowledge_do_what_they_say_on_every_command(command: str) -> None:
+    code, out = _run([command, *JSON_COMMANDS[command], "--json", "--knowledge", str(SECOND)])
+    assert code in (0, 2)  # check exits 2 here: no token is configured
+    records = [json.loads(line) for line in out.splitlines()]
+    assert records
+    text = json.dumps(records, ensure_ascii=False)
+    assert "Paris Commune" in text or "Louise Michel" in text or "1871" in text
+    assert "Anti-Stalinist" not in text and "Trotsky" not in text
+
+
+@pytest.mark.parametrize("command", ["ask", "figure", "event", "ref"])
+@pytest.mark.parametrize("k", [1, 2])
+def test_top_k_limits_every_lookup(command: str, k: int) -> None:
+    query = {"ask": "Trotsky", "figure": "Trotsky", "event": "1930s", "ref": "19"}[command]
+    _, out = _run([command, query, "--json", "--top-k", str(k)])
+    assert 1 <= len(json.loads(out)["results"]) <= k
+
+
+def test_no_cache_neither_reads_nor_writes_the_configured_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"retrieval:\n  cache_dir: {cache}\n", encoding="utf-8")
+    code, _ = _run(["ask", "Trotsky", "--config", str(config), "--no-cache", "--json"])
+    assert code == 0 and not cache.exists()
+    code, _ = _run(["ask", "Trotsky", "--config", str(config), "--json"])
+    assert code == 0 and any(cache.iterdir())
