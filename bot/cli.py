@@ -209,7 +209,8 @@ def run(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         else:
             from bot.runner import run as run_bot
 
-            return run_bot(config, kb)
+            # A reload loads what this start loaded: --knowledge, or the configured documents.
+            return run_bot(config, kb, lambda: _knowledge(args, config))
     except (UsageError, ConfigError, KnowledgeError, EvaluationError) as exc:
         sys.stderr.write(f"citebot: {exc}\n")
         return USAGE_ERROR

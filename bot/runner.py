@@ -3,6 +3,8 @@
 Configuration problems (no token, a guild sync without guilds, an unusable database) are raised
 as ConfigError before anything connects. The token is never logged: discord.py does not log it,
 and a filter on every log handler blanks it out should it ever appear.
+
+SIGINT and SIGTERM stop the bot cleanly; SIGHUP reloads the documents, as /reload does.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
 import discord
 import yarl
 
 from bot.config import Config, ConfigError, DiscordConfig
-from bot.discord_app import Citebot
+from bot.discord_app import create_bot
 from bot.feedback import FeedbackStore, StoreError
-from retrieval.search import KnowledgeBase
+from bot.served import Served
+from retrieval.search import KnowledgeBase, SearchSettings
 
 log = logging.getLogger("citebot")
 
@@ -80,8 +84,21 @@ def _setup_logging(config: Config, token: str) -> None:
         handler.addFilter(_Redact(token))
 
 
-def run(config: Config, kb: KnowledgeBase) -> int:
-    """Serve Discord until SIGINT/SIGTERM; 0 on a clean stop, 1 if the connection failed."""
+def _config_loader(config: Config) -> Callable[[], KnowledgeBase]:
+    settings = SearchSettings(
+        min_coverage=config.retrieval.min_coverage, cache_dir=config.retrieval.cache_dir
+    )
+    return lambda: KnowledgeBase.from_paths(config.knowledge, settings)
+
+
+def run(
+    config: Config, kb: KnowledgeBase, loader: Callable[[], KnowledgeBase] | None = None
+) -> int:
+    """Serve Discord until SIGINT/SIGTERM; 0 on a clean stop, 1 if the connection failed.
+
+    `loader` loads the documents again for /reload and SIGHUP (default: `config.knowledge`
+    with the configured retrieval settings; pass the one that made `kb` if it was not that).
+    """
     token = _token(config)
     if config.discord.sync == "guild" and not config.discord.guild_ids:
         raise ConfigError(
@@ -95,33 +112,46 @@ def run(config: Config, kb: KnowledgeBase) -> int:
     try:
         _setup_logging(config, token)
         apply_endpoints(config.discord)
-        kb.find_entities()
-        return asyncio.run(_serve(config, kb, store, token))
+        served = Served.of(kb)
+        return asyncio.run(_serve(config, served, store, loader or _config_loader(config), token))
     finally:
         store.close()
 
 
-async def _serve(config: Config, kb: KnowledgeBase, store: FeedbackStore, token: str) -> int:
-    bot = Citebot(config, kb, store)
-    client = bot.client
+async def _serve(
+    config: Config,
+    served: Served,
+    store: FeedbackStore,
+    loader: Callable[[], KnowledgeBase],
+    token: str,
+) -> int:
+    bot = create_bot(config, served, store, loader)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    reloads: set[asyncio.Task[object]] = set()  # kept until done, as asyncio asks
+
+    def reload() -> None:
+        task = loop.create_task(bot.reload_documents("SIGHUP"), name="citebot-reload")
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
 
     async def connect() -> None:
-        await client.login(token)
+        await bot.login(token)
         await bot.sync()
-        await client.connect(reconnect=True)
+        await bot.connect(reconnect=True)
 
-    async with client:  # closes the connection and the HTTP session on the way out
+    async with bot:  # closes the connection and the HTTP session on the way out
         serving = asyncio.create_task(connect(), name="citebot-connection")
         stopping = asyncio.create_task(stop.wait(), name="citebot-stop")
         await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         if not serving.done():
             log.info("shutting down")
-            await client.close()
+            await bot.close()
             serving.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await serving

@@ -11,9 +11,10 @@ import discord
 import pytest
 
 from bot.config import Config, ConfigError, DiscordConfig
-from bot.discord_app import Citebot
+from bot.discord_app import create_bot
 from bot.feedback import FeedbackStore
 from bot.runner import PERMISSIONS, _Redact, apply_endpoints, invite_url, run
+from bot.served import Served
 from bot.sync import command_digest
 from retrieval.search import KnowledgeBase
 
@@ -68,10 +69,18 @@ async def test_command_hash_changes_with_the_command_set(tmp_path: Path) -> None
     store = FeedbackStore(tmp_path / "db.sqlite3")
     kb = KnowledgeBase.from_paths(())
     config = Config()
-    first = Citebot(config, kb, store)
-    second = Citebot(replace(config, discord=replace(config.discord, shard_count=2)), kb, store)
+    served = Served.of(kb)
+    first = create_bot(config, served, store, lambda: kb)
+    sharded = replace(config, discord=replace(config.discord, shard_count=2))
+    second = create_bot(sharded, served, store, lambda: kb)
+    for bot in (first, second):
+        await bot.setup_hook()  # adds the cogs, as login does
     assert command_digest(first.tree) == command_digest(second.tree)
-    assert isinstance(second.client, discord.AutoShardedClient)
+    assert isinstance(second, discord.AutoShardedClient)
+    assert not isinstance(first, discord.AutoShardedClient)
     second.tree.remove_command("help")
     assert command_digest(first.tree) != command_digest(second.tree)
+    for bot in (first, second):
+        for name in list(bot.cogs):
+            await bot.remove_cog(name)  # stops the pruning task
     store.close()
