@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import secrets
 import time
 from collections import OrderedDict
@@ -29,14 +28,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs import EXTENSIONS
 from bot.config import Config
 from bot.cooldown import Cooldown
-from bot.embeds import CONTENT_LIMIT, answer_embed, no_answer_text
-from bot.feedback import Asker, FeedbackStore
+from bot.feedback import FeedbackStore
 from bot.served import Served, describe_change
 from bot.sync import sync_commands
-from bot.text import clean, one_line, truncate
-from retrieval.answers import Answer
+from bot.text import one_line, truncate
 from retrieval.search import KnowledgeBase
 
 Interaction = discord.Interaction[Any]
@@ -56,49 +54,11 @@ NOT_ADMIN = "Only members with the Manage Server permission (or configured admin
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
-    """What to send back: a line of text, or an answer embed with its buttons."""
-
-    text: str | None = None
-    embed: discord.Embed | None = None
-    view: discord.ui.View | None = None
-    ephemeral: bool = True
-
-
-@dataclass(frozen=True, slots=True)
 class ReloadOutcome:
     """A reload's result: what changed, or why the old documents are still served."""
 
     ok: bool
     text: str
-
-
-def _has_words(text: str) -> bool:
-    # Blank, punctuation or invisible characters only: nothing to search for.
-    return any(char.isalnum() for char in text)
-
-
-def cooldown_text(wait: float) -> str:
-    """The reply to someone asking faster than the cooldown allows."""
-    return f"You're asking quickly. Please try again in {math.ceil(wait)} s."
-
-
-def blank_hint(kind: str, served: Served) -> str:
-    """What to say to an empty question or name, with an example from the loaded documents."""
-    examples = served.examples
-    example = {
-        "ask": examples.question,
-        "figure": examples.figure,
-        "event": examples.event,
-        "ref": None if examples.ref is None else str(examples.ref),
-    }[kind]
-    what = {
-        "ask": "a question",
-        "figure": "a name",
-        "event": "an event or a year",
-        "ref": "a citation number",
-    }[kind]
-    return f"Please type {what}, for example: {example}." if example else f"Please type {what}."
 
 
 def bot_of(interaction: Interaction) -> CitebotBot:
@@ -198,11 +158,9 @@ class CitebotBot(commands.Bot):
         self._reloading = asyncio.Lock()
 
     async def setup_hook(self) -> None:
-        """Add the cogs (each registers its commands, listeners and buttons)."""
-        from bot.cogs import COGS  # the cogs import this module for the bot's type
-
-        for cog in COGS:
-            await self.add_cog(cog(self))
+        """Load the cogs (each registers its commands, listeners and buttons)."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Prefix commands are not used; the asking cog listens for mentions itself."""
@@ -335,63 +293,6 @@ class CitebotBot(commands.Bot):
             user,
             guild,
         )
-
-    # -- answering -----------------------------------------------------------------------------
-
-    def lookup(self, served: Served, kind: str, query: str, offset: int = 0) -> Answer:
-        """The answer of one kind of question from the given documents."""
-        kb = served.kb
-        if kind == "ref":
-            return kb.reference(int(query), self.top_k, offset)
-        search = {"ask": kb.ask, "figure": kb.figure, "event": kb.event}[kind]
-        return search(query, self.top_k, offset)
-
-    def page(
-        self, answer: Answer, heading: str, query_id: int, first: int
-    ) -> tuple[discord.Embed, discord.ui.View]:
-        """Store a page of an answer and build its embed and buttons."""
-        from bot.cogs.answer_buttons import answer_view  # the cog imports this module
-
-        answer_id = self.store.save_page(query_id, first, answer.hits)
-        embed = answer_embed(answer, heading, first)
-        more = first + len(answer.hits) < answer.total
-        return embed, answer_view(answer_id, more)
-
-    @staticmethod
-    def heading(kind: str, query: str, answer: Answer) -> str:
-        """An answer's title: the question as asked, or the name the look-up resolved to."""
-        return query if kind == "ask" else answer.subject or query
-
-    def question_reply(self, kind: str, text: str, asker: Asker, private: bool = False) -> Reply:
-        """The reply to a question, figure, event or ref number (slash command or mention)."""
-        served = self.served  # read once: the whole answer comes from one set of documents
-        query = clean(text).strip()
-        if not _has_words(query):
-            return Reply(text=blank_hint(kind, served))
-        wait = self.cooldown.try_use(asker.user_id)
-        if wait:
-            return Reply(text=cooldown_text(wait))
-        answer = self.lookup(served, kind, query)
-        found = answer.found and bool(answer.hits)
-        query_id = self.store.save_query(kind, query, asker, found=found)
-        if not found:
-            # An unknown name is the asker's business; an uncovered question may be shared.
-            return Reply(text=no_answer_text(answer), ephemeral=private or kind != "ask")
-        embed, view = self.page(answer, self.heading(kind, query, answer), query_id, 0)
-        return Reply(embed=embed, view=view, ephemeral=private)
-
-    async def send(self, interaction: Interaction, reply: Reply) -> None:
-        """Answer an interaction with a reply."""
-        if reply.embed is None:
-            await interaction.response.send_message(
-                truncate(reply.text or "", CONTENT_LIMIT), ephemeral=reply.ephemeral
-            )
-        elif reply.view is None:
-            await interaction.response.send_message(embed=reply.embed, ephemeral=reply.ephemeral)
-        else:
-            await interaction.response.send_message(
-                embed=reply.embed, view=reply.view, ephemeral=reply.ephemeral
-            )
 
     # -- reloading -----------------------------------------------------------------------------
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.cogs.answers import blank_hint
 from bot.config import Config
-from bot.discord_app import ADMINS_ONLY, NO_DMS, NOT_ADMIN, CitebotBot, blank_hint, create_bot
+from bot.discord_app import ADMINS_ONLY, NO_DMS, NOT_ADMIN, CitebotBot, create_bot
 from bot.feedback import FeedbackStore
 from bot.served import Counts, Served, describe_change
 from retrieval.search import KnowledgeBase

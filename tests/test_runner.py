@@ -81,6 +81,6 @@ async def test_command_hash_changes_with_the_command_set(tmp_path: Path) -> None
     second.tree.remove_command("help")
     assert command_digest(first.tree) != command_digest(second.tree)
     for bot in (first, second):
-        for name in list(bot.cogs):
-            await bot.remove_cog(name)  # stops the pruning task
+        for extension in list(bot.extensions):
+            await bot.unload_extension(extension)  # stops the pruning task
     store.close()

@@ -1,22 +1,20 @@
-"""The bot's features, one cog each (after discord.py's examples and python-discord's bot).
+"""The bot's features, one cog each (after discord.py's examples and python-discord's bot),
+loaded as extensions by name so that each module imports the bot and not the other way round:
 
-- asking: /ask and mentions of the bot;
+- asking: /ask and mentions of the bot (and DMs, where allowed);
 - lookup: /figure, /event and /ref;
 - timeline: /timeline and its page buttons;
-- answer_buttons: "More passages" and the 👍/👎 votes under every answer;
+- answers: a page of an answer with its "More passages" and 👍/👎 buttons (used by asking and
+  lookup), and the cog that handles those buttons;
 - about: /about and /help;
 - admin: /reload and /stats, and the daily pruning of old questions.
 """
 
-from __future__ import annotations
-
-from bot.cogs.about import About
-from bot.cogs.admin import Admin
-from bot.cogs.answer_buttons import AnswerButtons
-from bot.cogs.asking import Asking
-from bot.cogs.lookup import Lookup
-from bot.cogs.timeline import Timeline
-
-COGS = (Asking, Lookup, Timeline, AnswerButtons, About, Admin)
-
-__all__ = ["COGS"]
+EXTENSIONS = (
+    "bot.cogs.answers",
+    "bot.cogs.asking",
+    "bot.cogs.lookup",
+    "bot.cogs.timeline",
+    "bot.cogs.about",
+    "bot.cogs.admin",
+)

@@ -33,3 +33,8 @@ class About(commands.Cog):
         ):
             embed = help_embed(self.bot.served.examples)
             await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: CitebotBot) -> None:
+    """Add the cog (discord.py calls this when the extension is loaded)."""
+    await bot.add_cog(About(bot))

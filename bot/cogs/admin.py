@@ -78,3 +78,8 @@ class Admin(commands.Cog):
             retention = self.bot.config.discord.retention_days
             embed = stats_embed(report, period, retention)
             await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: CitebotBot) -> None:
+    """Add the cog (discord.py calls this when the extension is loaded)."""
+    await bot.add_cog(Admin(bot))

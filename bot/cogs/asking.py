@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.answers import question_reply, send
 from bot.discord_app import CitebotBot, Interaction
 from bot.feedback import Asker
 from bot.text import clean
@@ -33,8 +34,8 @@ class Asking(commands.Cog):
         """
         asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id)
         async with self.bot.answering("/ask", interaction.id, asker.user_id, asker.guild_id):
-            reply = self.bot.question_reply("ask", question, asker, private)
-            await self.bot.send(interaction, reply)
+            reply = question_reply(self.bot, "ask", question, asker, private)
+            await send(interaction, reply)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -67,10 +68,15 @@ class Asking(commands.Cog):
             await message.reply(MENTION_HINT.format(example=example))
             return
         asker = Asker(message.author.id, guild_id, message.channel.id)
-        reply = self.bot.question_reply("ask", question, asker)
+        reply = question_reply(self.bot, "ask", question, asker)
         if reply.embed is None:
             await message.reply(reply.text or "")
         elif reply.view is None:
             await message.reply(embed=reply.embed)
         else:
             await message.reply(embed=reply.embed, view=reply.view)
+
+
+async def setup(bot: CitebotBot) -> None:
+    """Add the cog (discord.py calls this when the extension is loaded)."""
+    await bot.add_cog(Asking(bot))

@@ -8,6 +8,7 @@ import time
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.answers import question_reply, send
 from bot.discord_app import CitebotBot, Interaction
 from bot.feedback import Asker
 from bot.text import clean, one_line, truncate
@@ -31,7 +32,7 @@ class Lookup(commands.Cog):
         """/figure, /event and /ref: the passages, or a short private reply that there are none."""
         asker = Asker(interaction.user.id, interaction.guild_id, interaction.channel_id)
         async with self.bot.answering(f"/{kind}", interaction.id, asker.user_id, asker.guild_id):
-            await self.bot.send(interaction, self.bot.question_reply(kind, text, asker))
+            await send(interaction, question_reply(self.bot, kind, text, asker))
 
     def _names(
         self, interaction: Interaction, kind: str, current: str
@@ -111,3 +112,8 @@ class Lookup(commands.Cog):
             label = one_line(kb.reference(number, top_k=1).subject or f"[{number}]")
             choices.append(app_commands.Choice(name=truncate(label, CHOICE_LIMIT), value=number))
         return choices
+
+
+async def setup(bot: CitebotBot) -> None:
+    """Add the cog (discord.py calls this when the extension is loaded)."""
+    await bot.add_cog(Lookup(bot))

@@ -109,3 +109,8 @@ class Timeline(commands.Cog):
                 await interaction.response.send_message(embed=embed)
             else:
                 await interaction.response.send_message(embed=embed, view=view)
+
+
+async def setup(bot: CitebotBot) -> None:
+    """Add the cog (discord.py calls this when the extension is loaded)."""
+    await bot.add_cog(Timeline(bot))
