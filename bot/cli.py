@@ -429,7 +429,8 @@ def run_bot(args: argparse.Namespace, out: TextIO) -> int:
     kb = _knowledge(args, config)
     from bot.runner import run  # discord.py only here and for `invite-url`
 
-    return run(config, kb)
+    # A reload loads what this start loaded: --knowledge, or the configured documents.
+    return run(config, kb, lambda: _knowledge(args, config))
 
 
 def invite(args: argparse.Namespace, out: TextIO) -> int:

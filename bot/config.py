@@ -61,6 +61,12 @@ class DiscordConfig:
     channel_allowlist: tuple[int, ...] = ()
     cooldown: CooldownConfig = CooldownConfig()
     feedback_db: Path = Path("citebot.sqlite3")
+    # Users who may /reload and /stats besides members with Manage Server.
+    admin_ids: tuple[int, ...] = ()
+    # Off by default: a DM escapes the channel allow-list and every server's moderation.
+    allow_dms: bool = False
+    # Days questions (and their pages and votes) are kept in feedback_db.
+    retention_days: int = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +176,9 @@ def parse_config(raw: Any, base: Path = Path()) -> Config:
             "channel_allowlist",
             "cooldown",
             "feedback_db",
+            "admin_ids",
+            "allow_dms",
+            "retention_days",
         },
     )
     dd = DiscordConfig()
@@ -218,6 +227,13 @@ def parse_config(raw: Any, base: Path = Path()) -> Config:
         channel_allowlist=_int_list(d.get("channel_allowlist"), "discord.channel_allowlist"),
         cooldown=cooldown,
         feedback_db=_path(d.get("feedback_db", str(dd.feedback_db)), "discord.feedback_db", base),
+        admin_ids=_int_list(d.get("admin_ids"), "discord.admin_ids"),
+        allow_dms=_expect(
+            d.get("allow_dms", dd.allow_dms), bool, "discord.allow_dms", "true or false"
+        ),
+        retention_days=_positive(
+            d.get("retention_days", dd.retention_days), int, "discord.retention_days"
+        ),
     )
 
     level = _expect(top.get("log_level", "INFO"), str, "log_level", "a log level").upper()

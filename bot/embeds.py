@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import discord
 
+from bot.feedback import Report
+from bot.served import Examples
 from bot.text import ELLIPSIS, discord_len, escape, one_line, truncate
 from knowledge.article import Reference
 from knowledge.document import Document
@@ -33,17 +35,6 @@ COLOUR = discord.Colour(0x3B6EA5)
 ECHO_LIMIT = 100
 # Longer source URLs are not linked inline, where they would eat the passages' room.
 LINK_LIMIT = 512
-
-HELP_LINES = (
-    ("/ask question:<text> [private]", "the passages of the documents that answer a question"),
-    ("/figure name:<text>", "what the documents say about a person (with suggestions as you type)"),
-    ("/event name:<text>", "what the documents say about an event (with suggestions as you type)"),
-    ("/ref number:<n>", "what a citation number points to, and the passages that cite it"),
-    ("/timeline", "the dated events of the documents in order, page by page"),
-    ("/about", "the loaded documents, their sources and licences, and how citations are shown"),
-    ("/help", "this list"),
-    ("@citebot <question>", "mention the bot with a question for the same answer as /ask"),
-)
 
 CITATIONS_NOTE = (
     "Every passage is quoted word for word from its document, citation tags included. "
@@ -222,11 +213,80 @@ def no_answer_text(answer: Answer) -> str:
     return truncate(text, CONTENT_LIMIT)
 
 
-def help_embed() -> discord.Embed:
-    """The commands, one line each."""
-    lines = [f"`{usage}` — {what}" for usage, what in HELP_LINES]
-    embed = discord.Embed(title="citebot commands", colour=COLOUR, description="\n".join(lines))
-    embed.set_footer(text="Answers quote the documents verbatim with their citation numbers.")
+def help_lines(examples: Examples) -> list[tuple[str, str]]:
+    """The commands members can use, each with an example the loaded documents answer."""
+
+    def example(value: object, fallback: str) -> str:
+        return _echo(str(value)) if value is not None else fallback
+
+    question = example(examples.question, "<question>")
+    return [
+        (f"/ask question:{question} [private]", "the passages of the documents that answer it"),
+        (
+            f"/figure name:{example(examples.figure, '<name>')}",
+            "what the documents say about a person (with suggestions as you type)",
+        ),
+        (
+            f"/event name:{example(examples.event, '<event or year>')}",
+            "what the documents say about an event or a year (with suggestions as you type)",
+        ),
+        (
+            f"/ref number:{example(examples.ref, '<n>')}",
+            "what a citation number points to, and the passages that cite it",
+        ),
+        ("/timeline", "the dated events of the documents in order, page by page"),
+        ("/about", "the loaded documents, their sources and licences, and how citations are shown"),
+        ("/help", "this list"),
+        (f"@citebot {question}", "mention the bot with a question for the same answer as /ask"),
+    ]
+
+
+def help_embed(examples: Examples) -> discord.Embed:
+    """The commands, one line each, with examples from the loaded documents."""
+    lines = [f"`{usage}` — {what}" for usage, what in help_lines(examples)]
+    description = truncate("\n".join(lines), DESCRIPTION_LIMIT)
+    embed = discord.Embed(title="citebot commands", colour=COLOUR, description=description)
+    embed.set_footer(
+        text="Answers quote the documents verbatim with their citation numbers. "
+        "Server admins also have /reload and /stats."
+    )
+    return embed
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def stats_embed(report: Report, days: int, retention_days: int) -> discord.Embed:
+    """/stats: the questions of a period in this server, the votes, and what to improve."""
+    period = "24 hours" if days == 1 else f"{days} days"
+    embed = discord.Embed(title=f"citebot in the last {period}", colour=COLOUR)
+    answered = f"{report.answered} answered ({_percent(report.share_answered)})"
+    embed.add_field(name="Questions", value=f"{report.questions} asked, {answered}")
+    embed.add_field(name="Votes", value=f"👍 {report.up} · 👎 {report.down}")
+    room = FIELD_VALUE_LIMIT // max(len(report.unanswered), 1) - 1
+    unanswered = [
+        truncate(f"{times}× {escape(one_line(text))}", room) for text, times in report.unanswered
+    ]
+    embed.add_field(
+        name="Most asked, not answered",
+        value="\n".join(unanswered) or "none",
+        inline=False,
+    )
+    room = FIELD_VALUE_LIMIT // max(len(report.disliked), 1) - 1
+    disliked = [
+        truncate(
+            f"👎 {page.down} 👍 {page.up} · {escape(one_line(page.query))} "
+            f"({', '.join(page.passages)})",
+            room,
+        )
+        for page in report.disliked
+    ]
+    embed.add_field(name="Most 👎 answers", value="\n".join(disliked) or "none", inline=False)
+    note = f"Questions are kept {retention_days} days"
+    if days > retention_days:
+        note += f", so this covers {retention_days}"
+    embed.set_footer(text=note + ".")
     return embed
 
 

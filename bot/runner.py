@@ -3,6 +3,8 @@
 Configuration problems (no token, a guild sync without guilds, an unusable database) are raised
 as ConfigError before anything connects. The token is never logged: discord.py does not log it,
 and a filter on every log handler blanks it out should it ever appear.
+
+SIGINT and SIGTERM stop the bot cleanly; SIGHUP reloads the documents, as /reload does.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
 import discord
 import yarl
 
 from bot import exit_codes
-from bot.config import TOKEN_HINT, Config, ConfigError, DiscordConfig
-from bot.discord_app import Citebot
+from bot.config import TOKEN_HINT, Config, ConfigError, DiscordConfig, bot_config_problems
+from bot.discord_app import create_bot
 from bot.feedback import FeedbackStore, StoreError
+from bot.served import Served
 from retrieval.search import KnowledgeBase
 
 log = logging.getLogger("citebot")
@@ -80,14 +84,15 @@ def _setup_logging(config: Config, token: str) -> None:
         handler.addFilter(_Redact(token))
 
 
-def run(config: Config, kb: KnowledgeBase) -> int:
-    """Serve Discord until SIGINT/SIGTERM; the exit code says how it ended (bot.exit_codes)."""
+def run(config: Config, kb: KnowledgeBase, loader: Callable[[], KnowledgeBase]) -> int:
+    """Serve Discord until SIGINT/SIGTERM; the exit code says how it ended (bot.exit_codes).
+
+    `loader` loads the documents again for /reload and SIGHUP: what made `kb`.
+    """
+    problems = bot_config_problems(config)  # the checks `citebot check` reports
+    if problems:
+        raise ConfigError("; ".join(problems))
     token = _token(config)
-    if config.discord.sync == "guild" and not config.discord.guild_ids:
-        raise ConfigError(
-            "config key 'discord.guild_ids' must list a guild when discord.sync is 'guild' "
-            "(or set discord.sync to 'global')"
-        )
     try:
         store = FeedbackStore(config.discord.feedback_db)
     except StoreError as exc:
@@ -95,33 +100,46 @@ def run(config: Config, kb: KnowledgeBase) -> int:
     try:
         _setup_logging(config, token)
         apply_endpoints(config.discord)
-        kb.find_entities()
-        return asyncio.run(_serve(config, kb, store, token))
+        served = Served.of(kb)
+        return asyncio.run(_serve(config, served, store, loader, token))
     finally:
         store.close()
 
 
-async def _serve(config: Config, kb: KnowledgeBase, store: FeedbackStore, token: str) -> int:
-    bot = Citebot(config, kb, store)
-    client = bot.client
+async def _serve(
+    config: Config,
+    served: Served,
+    store: FeedbackStore,
+    loader: Callable[[], KnowledgeBase],
+    token: str,
+) -> int:
+    bot = create_bot(config, served, store, loader)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    reloads: set[asyncio.Task[object]] = set()  # kept until done, as asyncio asks
+
+    def reload() -> None:
+        task = loop.create_task(bot.reload_documents("SIGHUP"), name="citebot-reload")
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
 
     serving = False
 
     async def mark_serving() -> None:
         nonlocal serving
-        await client.wait_until_ready()
+        await bot.wait_until_ready()
         serving = True
 
     async def connect() -> None:
-        await client.login(token)
+        await bot.login(token)
         await bot.sync()
-        await client.connect(reconnect=True)
+        await bot.connect(reconnect=True)
 
-    async with client:  # closes the connection and the HTTP session on the way out
+    async with bot:  # closes the connection and the HTTP session on the way out
         connection = asyncio.create_task(connect(), name="citebot-connection")
         stopping = asyncio.create_task(stop.wait(), name="citebot-stop")
         ready = asyncio.create_task(mark_serving(), name="citebot-ready")
@@ -130,7 +148,7 @@ async def _serve(config: Config, kb: KnowledgeBase, store: FeedbackStore, token:
         ready.cancel()
         if not connection.done():
             log.info("shutting down")
-            await client.close()
+            await bot.close()
             connection.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await connection

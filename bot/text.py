@@ -41,7 +41,9 @@ def escape(text: str) -> str:
 
 def discord_len(text: str) -> int:
     """Length in UTF-16 code units, the strictest way Discord's limits are counted."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    # One encode instead of a loop over the characters: UTF-16 is two bytes a code unit, and
+    # surrogatepass counts a lone surrogate as the one unit it is.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _extends(char: str) -> bool:

@@ -98,7 +98,17 @@ def _bot_alive(bot: Bot) -> None:
 
 def test_synced_command_set(bot: Bot) -> None:
     commands = {command["name"]: command for command in bot.server.wait_commands()}
-    assert set(commands) == {"ask", "figure", "event", "ref", "timeline", "about", "help"}
+    assert set(commands) == {
+        "ask",
+        "figure",
+        "event",
+        "ref",
+        "timeline",
+        "about",
+        "help",
+        "reload",
+        "stats",
+    }
     for command in commands.values():
         assert 1 <= len(command["description"]) <= 100
         for option in command.get("options") or []:
@@ -111,8 +121,14 @@ def test_synced_command_set(bot: Bot) -> None:
         (option,) = commands[name]["options"]
         assert (option["name"], option["type"], option["required"]) == ("name", 3, True)
         assert option["autocomplete"] is True
-    for name in ("timeline", "about", "help"):
+    for name in ("timeline", "about", "help", "reload"):
         assert not commands[name].get("options")
+    # Hidden from members without Manage Server (Discord's side; the bot checks too).
+    for name in ("reload", "stats"):
+        assert int(commands[name]["default_member_permissions"]) == 1 << 5  # Manage Server
+    (period,) = commands["stats"]["options"]
+    assert [choice["value"] for choice in period["choices"]] == [1, 7, 30, 90]
+    assert commands["ref"]["options"][0]["min_value"] == 1
     assert None not in bot.server.commands  # discord.sync is "guild": nothing global
     intents = bot.server.identify_payloads[0]["intents"]
     assert not intents & PRIVILEGED_INTENTS

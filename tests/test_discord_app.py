@@ -1,4 +1,4 @@
-"""Citebot's decisions without a connection: admission, allow-list, error reporting."""
+"""The bot's decisions without a connection: the one check, the error handler, examples."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.cogs.answers import blank_hint
 from bot.config import Config
-from bot.discord_app import Citebot
+from bot.discord_app import ADMINS_ONLY, NO_DMS, NOT_ADMIN, CitebotBot, create_bot
 from bot.feedback import FeedbackStore
+from bot.served import Counts, Served, describe_change
 from retrieval.search import KnowledgeBase
 
 KB = KnowledgeBase.from_paths(())
+SERVED = Served.of(KB)
+ADMIN_ID = 77
 
 
 @dataclass
@@ -49,8 +53,18 @@ class Channel:
 
 
 @dataclass
+class User:
+    id: int = 5
+
+
+@dataclass
+class Command:
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
 class Stub:
-    """The parts of a discord.Interaction Citebot looks at."""
+    """The parts of a discord.Interaction the bot looks at."""
 
     id: int
     channel: Channel = field(default_factory=lambda: Channel(1))
@@ -58,6 +72,10 @@ class Stub:
     expired: bool = False
     response: Sender = field(default_factory=Sender)
     followup: Sender = field(default_factory=Sender)
+    guild_id: int | None = 1000
+    user: User = field(default_factory=User)
+    command: Command | None = None
+    permissions: discord.Permissions = field(default_factory=discord.Permissions.none)
 
     @property
     def channel_id(self) -> int:
@@ -68,22 +86,22 @@ class Stub:
 
 
 @pytest.fixture
-def bot(tmp_path: Path) -> Iterator[Citebot]:
+def bot(tmp_path: Path) -> Iterator[CitebotBot]:
     config = Config()
-    config = replace(config, discord=replace(config.discord, channel_allowlist=(1, 2)))
+    settings = replace(config.discord, channel_allowlist=(1, 2), admin_ids=(ADMIN_ID,))
     store = FeedbackStore(tmp_path / "db.sqlite3")
-    yield Citebot(config, KB, store)
+    yield create_bot(replace(config, discord=settings), SERVED, store, lambda: KB)
     store.close()
 
 
-async def test_each_interaction_is_admitted_once(bot: Citebot) -> None:
+async def test_each_interaction_is_admitted_once(bot: CitebotBot) -> None:
     first = Stub(10)
     assert await bot.admit(first)
     assert not await bot.admit(Stub(10))
     assert not first.response.sent
 
 
-async def test_the_allowlist_covers_threads_and_explains_itself(bot: Citebot) -> None:
+async def test_the_allowlist_covers_threads_and_explains_itself(bot: CitebotBot) -> None:
     assert await bot.admit(Stub(11, Channel(2)))
     assert await bot.admit(Stub(12, Channel(99, parent_id=1)))
     outside = Stub(13, Channel(3))
@@ -94,7 +112,7 @@ async def test_the_allowlist_covers_threads_and_explains_itself(bot: Citebot) ->
 
 
 async def test_errors_are_reported_with_an_id_wherever_the_interaction_is(
-    bot: Citebot, caplog: pytest.LogCaptureFixture
+    bot: CitebotBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, "citebot")
     fresh = Stub(20)
@@ -119,3 +137,45 @@ async def test_errors_are_reported_with_an_id_wherever_the_interaction_is(
     typing = Stub(24, type=discord.InteractionType.autocomplete)
     await bot.report_error(typing, RuntimeError("in autocomplete"))
     assert not typing.response.sent
+
+
+async def test_direct_messages_are_refused_politely_unless_allowed(
+    bot: CitebotBot, tmp_path: Path
+) -> None:
+    dm = Stub(30, Channel(500), guild_id=None)
+    assert not await bot.admit(dm)
+    assert dm.response.sent == [(NO_DMS, True)]
+    config = replace(bot.config, discord=replace(bot.config.discord, allow_dms=True))
+    store = FeedbackStore(tmp_path / "dms.sqlite3")
+    open_bot = create_bot(config, SERVED, store, lambda: KB)
+    # A DM channel is in no allow-list; allowing DMs is what admits it.
+    assert await open_bot.admit(Stub(31, Channel(500), guild_id=None))
+    store.close()
+
+
+async def test_admin_commands_need_manage_server_or_a_configured_id(bot: CitebotBot) -> None:
+    admin_only = Command({ADMINS_ONLY: True})
+    member = Stub(40, command=admin_only)
+    assert not await bot.admit(member)
+    assert member.response.sent == [(NOT_ADMIN, True)]
+    manager = Stub(41, command=admin_only, permissions=discord.Permissions(manage_guild=True))
+    assert await bot.admit(manager)
+    assert await bot.admit(Stub(42, command=admin_only, user=User(ADMIN_ID)))
+    assert await bot.admit(Stub(43, command=Command()))  # other commands: everyone
+
+
+def test_examples_and_hints_come_from_the_loaded_documents() -> None:
+    examples = SERVED.examples
+    names = {name for name, _, _ in KB.figures()}
+    assert examples.figure in names
+    assert examples.event in {name for name, _, _ in KB.events()}
+    assert examples.question is not None and KB.ask(examples.question, 1).found
+    assert examples.ref in KB.cited_numbers()
+    assert blank_hint("figure", SERVED) == f"Please type a name, for example: {examples.figure}."
+
+
+def test_a_reload_says_what_changed() -> None:
+    before, after = Counts(1, 30, 5, 4), Counts(2, 41, 5, 6)
+    assert describe_change(before, after) == (
+        "documents 1 → 2, passages 30 → 41, people 5 (unchanged), events 4 → 6"
+    )

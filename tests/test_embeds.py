@@ -14,6 +14,7 @@ from bot.embeds import (
     help_embed,
     no_answer_text,
 )
+from bot.served import Examples
 from bot.text import ELLIPSIS, clean, discord_len, escape, one_line, truncate
 from knowledge.article import Reference
 from knowledge.document import Document, split_passages
@@ -225,12 +226,19 @@ def test_no_answer_text() -> None:
     assert discord_len(no_answer_text(event)) <= 2000
 
 
-def test_help_lists_every_command() -> None:
-    embed = help_embed()
+def test_help_lists_every_command_with_the_documents_examples() -> None:
+    examples = Examples(question="Who was Ada Lovelace?", figure="Ada Lovelace", event=None, ref=4)
+    embed = help_embed(examples)
     check_embed(embed)
     assert embed.description is not None
     for command in ("/ask", "/figure", "/event", "/timeline", "/about", "/help", "@citebot"):
         assert command in embed.description
+    assert "/figure name:Ada Lovelace" in embed.description
+    assert "/ask question:Who was Ada Lovelace?" in embed.description
+    assert "/event name:<event or year>" in embed.description  # none found: a placeholder
+    assert "/ref number:4" in embed.description
+    odd = Examples(question="*" * 3000, figure="@everyone", event="`x`" * 500, ref=None)
+    check_embed(help_embed(odd))
 
 
 def test_about_lists_documents_within_limits() -> None:

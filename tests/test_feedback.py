@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.feedback import Asker, FeedbackStore, StoreError
+from bot.feedback import Asker, FeedbackStore, StoreError, passage_digest
 from retrieval.answers import Hit
 
 ASKER = Asker(user_id=2**62 + 7, guild_id=111, channel_id=222)
@@ -30,7 +31,7 @@ def hit(passage: int) -> Hit:
 def test_pages_are_found_again_after_reopening(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "bot.sqlite3"
     store = FeedbackStore(path)
-    query_id = store.save_query("ask", "When was Trotsky exiled?", ASKER)
+    query_id = store.save_query("ask", "When was Trotsky exiled?", ASKER, found=True)
     first = store.save_page(query_id, 0, [hit(3), hit(7)])
     second = store.save_page(query_id, 2, [hit(9)])
     store.close()
@@ -54,7 +55,8 @@ def test_pages_are_found_again_after_reopening(tmp_path: Path) -> None:
 
 def test_one_vote_per_user_and_answer_changeable(tmp_path: Path) -> None:
     store = FeedbackStore(tmp_path / "f.sqlite3")
-    answer_id = store.save_page(store.save_query("figure", "Trotsky", ASKER), 0, [hit(1)])
+    query_id = store.save_query("figure", "Trotsky", ASKER, found=True)
+    answer_id = store.save_page(query_id, 0, [hit(1)])
     assert store.vote(answer_id, 1, 1) is None
     assert store.vote(answer_id, 1, 1) == 1
     assert store.vote(answer_id, 1, -1) == 1
@@ -74,14 +76,14 @@ def test_one_vote_per_user_and_answer_changeable(tmp_path: Path) -> None:
 
 def test_who_and_where_are_recorded(tmp_path: Path) -> None:
     store = FeedbackStore(tmp_path / "f.sqlite3")
-    store.save_query("event", "Great Purge \ufffd", ASKER)
+    store.save_query("event", "Great Purge \ufffd", ASKER, found=False)
     store.close()
     row = (
         sqlite3.connect(tmp_path / "f.sqlite3")
-        .execute("SELECT kind, text, user_id, guild_id, channel_id FROM queries")
+        .execute("SELECT kind, text, user_id, guild_id, channel_id, found FROM queries")
         .fetchone()
     )
-    assert row == ("event", "Great Purge \ufffd", 2**62 + 7, 111, 222)
+    assert row == ("event", "Great Purge \ufffd", 2**62 + 7, 111, 222, 0)
 
 
 def test_meta_values(tmp_path: Path) -> None:
@@ -134,10 +136,119 @@ def test_a_version_1_database_is_upgraded_with_every_row_kept(tmp_path: Path) ->
     stored = store.answer(1)
     assert stored is not None and (stored.kind, stored.query) == ("ask", "When was Trotsky exiled?")
     assert stored.passages == ("anti-stalinist-left:27",)
+    assert stored.digests is None  # not recorded then: cannot tell whether the passage changed
+    # Version 2 kept only answered questions: the old row counts as answered.
+    (row,) = store.export_rows()
+    assert (row["text"], row["answered"], row["up"]) == ("When was Trotsky exiled?", True, 1)
     # /ref questions are allowed now, and the answers still belong to their questions.
-    store.save_query("ref", "19", Asker(5, 7, 9))
+    store.save_query("ref", "19", Asker(5, 7, 9), found=True)
     db = store._db
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert db.execute("SELECT count(*) FROM votes").fetchone()[0] == 1
     store.close()
+
+
+def _backdate(path: Path, query_id: int, when: datetime) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE queries SET asked_at = ? WHERE id = ?", (when.isoformat(), query_id))
+
+
+def test_the_report_counts_questions_answers_and_votes_of_the_period(tmp_path: Path) -> None:
+    path = tmp_path / "f.sqlite3"
+    store = FeedbackStore(path)
+    now = datetime.now(UTC)
+    for text in ("What is X?", "what is x?", "Who is Y?"):
+        store.save_query("ask", text, ASKER, found=False)
+    other = Asker(user_id=9, guild_id=999, channel_id=1)
+    store.save_query("ask", "Elsewhere?", other, found=False)
+    liked = store.save_query("ask", "When was Trotsky exiled?", ASKER, found=True)
+    page = store.save_page(liked, 0, [hit(1), hit(2)])
+    for user, vote in ((1, 1), (2, -1), (3, -1)):
+        store.vote(page, user, vote)
+    old = store.save_query("ask", "Asked long ago?", ASKER, found=False)
+    _backdate(path, old, now - timedelta(days=40))
+
+    report = store.report(now - timedelta(days=30), guild_id=111)
+    assert (report.questions, report.answered, report.up, report.down) == (4, 1, 1, 2)
+    assert report.share_answered == 0.25
+    assert report.unanswered == (("What is X?", 2), ("Who is Y?", 1))
+    (disliked,) = report.disliked
+    assert (disliked.answer_id, disliked.query, disliked.down, disliked.up) == (
+        page,
+        "When was Trotsky exiled?",
+        2,
+        1,
+    )
+    assert disliked.passages == ("doc:1", "doc:2")
+    everywhere = store.report(now - timedelta(days=90))
+    assert (everywhere.questions, everywhere.answered) == (6, 1)
+    assert store.report(now + timedelta(days=1)).share_answered is None
+    store.close()
+
+
+def test_export_has_one_row_per_question_without_user_ids(tmp_path: Path) -> None:
+    path = tmp_path / "f.sqlite3"
+    store = FeedbackStore(path)
+    asked = store.save_query("figure", "Trotsky", ASKER, found=True)
+    for first in (0, 3):  # votes on two pages of one question add up
+        store.vote(store.save_page(asked, first, [hit(first)]), 5, -1)
+    store.save_query("ask", "Bread?", ASKER, found=False)
+    rows = list(store.export_rows())
+    assert [(r["kind"], r["text"], r["answered"], r["up"], r["down"]) for r in rows] == [
+        ("figure", "Trotsky", True, 0, 2),
+        ("ask", "Bread?", False, 0, 0),
+    ]
+    assert all(str(ASKER.user_id) not in str(row) for row in rows)
+    assert list(store.export_rows(datetime.now(UTC) + timedelta(minutes=1))) == []
+    store.close()
+
+
+def test_prune_deletes_old_questions_with_their_pages_and_votes(tmp_path: Path) -> None:
+    path = tmp_path / "f.sqlite3"
+    store = FeedbackStore(path)
+    now = datetime.now(UTC)
+    old = store.save_query("ask", "Old?", ASKER, found=True)
+    old_page = store.save_page(old, 0, [hit(1)])
+    store.vote(old_page, 1, 1)
+    recent = store.save_query("ask", "Recent?", ASKER, found=True)
+    _backdate(path, old, now - timedelta(days=91))
+    assert store.prune(now - timedelta(days=90)) == 1
+    assert store.answer(old_page) is None
+    assert [row["id"] for row in store.export_rows()] == [recent]
+    assert store.tally(old_page) == (0, 0)
+    store.close()
+
+
+def test_pages_remember_what_their_passages_said(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    page = store.save_page(store.save_query("ask", "Q?", ASKER, found=True), 0, [hit(4)])
+    stored = store.answer(page)
+    assert stored is not None and stored.digests == (passage_digest("passage 4"),)
+    assert passage_digest("passage 4") != passage_digest("passage 4.")
+    store.close()
+
+
+def test_open_existing_reads_without_creating(tmp_path: Path) -> None:
+    missing = tmp_path / "none" / "f.sqlite3"
+    with pytest.raises(StoreError, match="no database at"):
+        FeedbackStore.open_existing(missing)
+    assert not missing.parent.exists()
+    path = tmp_path / "f.sqlite3"
+    writer = FeedbackStore(path)
+    writer.save_query("ask", "Q?", ASKER, found=False)
+    reader = FeedbackStore.open_existing(path)  # while the bot has it open (WAL)
+    assert reader.report(datetime.now(UTC) - timedelta(days=1)).questions == 1
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.save_query("ask", "Q?", ASKER, found=False)
+    reader.close()
+    writer.close()
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match=r"junk\.sqlite3"):
+        FeedbackStore.open_existing(junk)
+    older = tmp_path / "older.sqlite3"
+    with sqlite3.connect(older) as db:
+        db.executescript(VERSION_1)
+    with pytest.raises(StoreError, match="start the bot once"):
+        FeedbackStore.open_existing(older)

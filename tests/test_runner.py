@@ -11,16 +11,17 @@ import discord
 import pytest
 
 from bot.config import Config, ConfigError, DiscordConfig
-from bot.discord_app import Citebot
+from bot.discord_app import create_bot
 from bot.feedback import FeedbackStore
 from bot.runner import PERMISSIONS, _Redact, apply_endpoints, invite_url, run
+from bot.served import Served
 from bot.sync import command_digest
 from retrieval.search import KnowledgeBase
 
 
 def test_missing_token_is_a_config_error_naming_the_key() -> None:
     with pytest.raises(ConfigError, match=r"discord\.token.*DISCORD_TOKEN"):
-        run(Config(), KnowledgeBase.from_paths(()))
+        run(Config(), KnowledgeBase.from_paths(()), lambda: KnowledgeBase.from_paths(()))
 
 
 def test_endpoints_are_applied(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,10 +69,18 @@ async def test_command_hash_changes_with_the_command_set(tmp_path: Path) -> None
     store = FeedbackStore(tmp_path / "db.sqlite3")
     kb = KnowledgeBase.from_paths(())
     config = Config()
-    first = Citebot(config, kb, store)
-    second = Citebot(replace(config, discord=replace(config.discord, shard_count=2)), kb, store)
+    served = Served.of(kb)
+    first = create_bot(config, served, store, lambda: kb)
+    sharded = replace(config, discord=replace(config.discord, shard_count=2))
+    second = create_bot(sharded, served, store, lambda: kb)
+    for bot in (first, second):
+        await bot.setup_hook()  # adds the cogs, as login does
     assert command_digest(first.tree) == command_digest(second.tree)
-    assert isinstance(second.client, discord.AutoShardedClient)
+    assert isinstance(second, discord.AutoShardedClient)
+    assert not isinstance(first, discord.AutoShardedClient)
     second.tree.remove_command("help")
     assert command_digest(first.tree) != command_digest(second.tree)
+    for bot in (first, second):
+        for extension in list(bot.extensions):
+            await bot.unload_extension(extension)  # stops the pruning task
     store.close()

@@ -30,6 +30,10 @@ Usage (fixtures come from tests/fakediscord/fixtures.py)::
         server.wait_answer(press)
         m = server.inject_mention("What is X?")              # "<@BOT> What is X?"
         reply = server.wait_reply(m)                         # message_reference -> m
+        dm = server.inject_dm("What is X?")                  # a direct message to the bot
+        server.wait_reply(dm)                                # answered in the DM channel
+        server.inject_command("stats", {}, permissions=str(1 << 5))  # with Manage Server
+        server.inject_command("ask", {"question": "X?"}, dm=True)    # a slash command in a DM
 
         server.close_gateway(4000)   # or reset_gateway(), send_reconnect(), invalidate_session()
         server.wait_ready()          # RESUMEd (or re-IDENTIFYd after op 9, ~5 s)

@@ -151,6 +151,7 @@ class FakeDiscord:
             self.channel_id: p.text_channel(self.channel_id, self.guild_id, "general", 0),
             self.other_channel_id: p.text_channel(self.other_channel_id, self.guild_id, "other", 1),
         }
+        self.dm_channels: dict[str, JSON] = {}  # DM channel id -> channel, one per user
         # Recordings (mutated on the server loop under self._cond; read them freely).
         self.requests: list[RecordedRequest] = []
         self.interactions: dict[str, InteractionRecord] = {}
@@ -371,8 +372,9 @@ class FakeDiscord:
     def wait_reply(self, message: JSON | str, timeout: float = 5.0) -> JSON:
         """Wait for a bot message replying to (message_reference) the given message."""
         mid = message if isinstance(message, str) else message["id"]
+        channel = None if isinstance(message, str) else message["channel_id"]
         return self.wait_message(
-            None,
+            channel,
             timeout,
             predicate=lambda m: (m.get("message_reference") or {}).get("message_id") == mid,
         )
@@ -487,12 +489,23 @@ class FakeDiscord:
         user: JSON | None = None,
         channel_id: str | None = None,
         resolved: JSON | None = None,
+        permissions: str | None = None,
+        dm: bool = False,
     ) -> InteractionRecord:
-        """INTERACTION_CREATE type 2 for a synced slash command ("group sub" for subcommands)."""
+        """INTERACTION_CREATE type 2 for a synced slash command ("group sub" for subcommands).
+
+        `permissions`: the member's permissions in the channel (default: @everyone's, which
+        lack Manage Server); `dm`: sent in the user's DM with the bot instead of the guild.
+        """
         data = self._command_data(name, options or {}, None)
         if resolved:
             data["resolved"] = resolved
-        return self._call(self._inject_interaction(2, data, user, channel_id))
+        if dm:
+            data.pop("guild_id", None)
+            channel_id = self.dm_channel(user or self.user)["id"]
+        return self._call(
+            self._inject_interaction(2, data, user, channel_id, permissions=permissions)
+        )
 
     def inject_autocomplete(
         self,
@@ -566,6 +579,27 @@ class FakeDiscord:
         content = f"<@{self.app_id}> {text}"
         return self.inject_message(content, channel_id=channel_id, user=user, mentions=[mention])
 
+    def dm_channel(self, user: JSON) -> JSON:
+        """The DM channel between `user` and the bot (created on first use)."""
+        with self._cond:
+            for channel in self.dm_channels.values():
+                if channel["recipients"][0]["id"] == user["id"]:
+                    return channel
+            channel_id = self._ids.next()
+            channel = {"id": channel_id, "type": 1, "recipients": [user], "last_message_id": None}
+            self.dm_channels[channel_id] = channel
+            return channel
+
+    def inject_dm(self, content: str, *, user: JSON | None = None) -> JSON:
+        """MESSAGE_CREATE of a direct message from a user to the bot; returns the message."""
+        author = user or self.user
+        channel = self.dm_channel(author)
+        msg = p.message(self._ids.next(), channel["id"], author, {"content": content})
+        with self._cond:
+            self.messages[msg["id"]] = msg
+        self._call(self._dispatch("MESSAGE_CREATE", copy.deepcopy(msg)))
+        return msg
+
     def make_user(self, name: str) -> JSON:
         """Create another human guild member (in GUILD_CREATE from the next IDENTIFY on)."""
         u = p.user(self._ids.next(), name)
@@ -606,9 +640,11 @@ class FakeDiscord:
         user: JSON | None,
         channel_id: str | None,
         message: JSON | None = None,
+        permissions: str | None = None,
     ) -> InteractionRecord:
         iid, token = self._ids.next(), p.interaction_token()
-        channel = self.channels[channel_id or self.channel_id]
+        key = channel_id or self.channel_id
+        channel = self.dm_channels.get(key) or self.channels[key]
         payload: JSON = {
             "id": iid,
             "application_id": self.app_id,
@@ -620,7 +656,9 @@ class FakeDiscord:
             "guild": {"id": self.guild_id, "locale": "en-US", "features": []},
             "channel_id": channel["id"],
             "channel": copy.deepcopy(channel),
-            "member": p.member(user or self.user, [], permissions=p.EVERYONE_PERMISSIONS),
+            "member": p.member(
+                user or self.user, [], permissions=permissions or p.EVERYONE_PERMISSIONS
+            ),
             "locale": "en-US",
             "guild_locale": "en-US",
             "app_permissions": p.EVERYONE_PERMISSIONS,
@@ -631,6 +669,12 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
+        if key in self.dm_channels:  # a DM: no guild, a user instead of a member
+            for name in ("guild_id", "guild", "member", "guild_locale"):
+                payload.pop(name)
+            payload["user"] = user or self.user
+            payload["context"] = 1
+            payload["authorizing_integration_owners"] = {"1": payload["user"]["id"]}
         rec = InteractionRecord(iid, token, itype, payload, time.monotonic())
         with self._cond:  # registered before dispatch: the bot may answer very quickly
             self.interactions[iid] = rec
@@ -855,12 +899,14 @@ class FakeDiscord:
         """Create a bot-authored message (and echo it on the gateway unless ephemeral)."""
         extra = dict(extra or {})
         msg_type = extra.pop("type", 0)
+        in_dm = channel_id in self.dm_channels
         if interaction is not None:
             extra["webhook_id"] = extra["application_id"] = self.app_id
+            asker = interaction.payload.get("user") or interaction.payload["member"]["user"]
             extra["interaction_metadata"] = {
                 "id": interaction.id,
                 "type": interaction.type,
-                "user": interaction.payload["member"]["user"],
+                "user": asker,
                 "authorizing_integration_owners": {"0": self.guild_id},
             }
             msg_type = 20 if interaction.type == 2 else 0
@@ -872,8 +918,8 @@ class FakeDiscord:
             channel_id,
             self.bot_user,
             {**body, "mentions": mentions},
-            guild_id=self.guild_id,
-            member_obj=p.member(None, [self.bot_role_id]),
+            guild_id=None if in_dm else self.guild_id,
+            member_obj=None if in_dm else p.member(None, [self.bot_role_id]),
             msg_type=msg_type,
             extra=extra,
         )
@@ -1036,17 +1082,18 @@ class FakeDiscord:
         return _json(message)
 
     async def _rest_get_channel(self, request: web.Request, body: Any, cid: str) -> web.Response:
-        channel = self.channels.get(cid)
+        channel = self.channels.get(cid) or self.dm_channels.get(cid)
         return _json(channel) if channel else _error(404, 10003, "Unknown Channel")
 
     async def _rest_create_message(self, request: web.Request, body: Any, cid: str) -> web.Response:
-        if cid not in self.channels:
+        if cid not in self.channels and cid not in self.dm_channels:
             return _error(404, 10003, "Unknown Channel")
         extra: JSON = {}
         ref = (body or {}).get("message_reference")
         if ref:
             extra["type"] = 19
-            ref = {"channel_id": cid, "guild_id": self.guild_id, **ref, "type": 0}
+            where = {} if cid in self.dm_channels else {"guild_id": self.guild_id}
+            ref = {"channel_id": cid, **where, **ref, "type": 0}
             # discord.py sends the ids as ints; Discord answers with strings
             ref = {k: str(v) if k.endswith("_id") else v for k, v in ref.items()}
             extra["message_reference"] = ref
