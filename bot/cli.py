@@ -8,10 +8,12 @@ it, so local questions start fast.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -20,6 +22,7 @@ from bot.wording import count
 from knowledge.document import KnowledgeError
 
 if TYPE_CHECKING:
+    from bot.feedback import FeedbackStore
     from retrieval.answers import Answer
     from retrieval.search import KnowledgeBase, SearchSettings
 
@@ -70,6 +73,20 @@ def _top_k(text: str) -> int:
     low, high = TOP_K_RANGE
     if not text.strip().isdigit() or not low <= int(text) <= high:
         raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+    return int(text)
+
+
+def _date(text: str) -> datetime:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {text!r}") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)  # stored times are UTC
+
+
+def _days(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of days, at least 1")
     return int(text)
 
 
@@ -166,6 +183,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command("bot", "run the Discord bot", run_bot, CONFIG, KNOWLEDGE)
     command("invite-url", "print the OAuth2 URL that adds the bot to a server", invite, CONFIG)
+
+    feedback = commands.add_parser(
+        "feedback",
+        help="what members asked the bot on Discord, and their votes",
+        description="what members asked the bot on Discord, and their votes",
+    )
+    feedback_actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = command(
+        "export",
+        "write every stored question with whether it was answered and its votes",
+        export_feedback,
+        CONFIG,
+        within=feedback_actions,
+    )
+    export.add_argument(
+        "--since", type=_date, metavar="DATE", help="only questions asked on or after DATE"
+    )
+    export.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="csv (default) or json lines"
+    )
+    stats = command(
+        "stats",
+        "questions asked, share answered, votes, top unanswered and most 👎-voted answers",
+        feedback_stats,
+        CONFIG,
+        JSON,
+        within=feedback_actions,
+    )
+    stats.add_argument(
+        "--days", type=_days, default=7, metavar="N", help="the last N days (default 7)"
+    )
 
     return parser
 
@@ -438,6 +486,74 @@ def invite(args: argparse.Namespace, out: TextIO) -> int:
     from bot.runner import invite_url
 
     out.write(invite_url(_config(args)) + "\n")
+    return 0
+
+
+def _feedback_store(args: argparse.Namespace) -> FeedbackStore:
+    from bot.feedback import FeedbackStore, StoreError
+
+    path = _config(args).discord.feedback_db
+    try:
+        return FeedbackStore.open_existing(path)  # read-only: never creates or upgrades it
+    except StoreError as exc:
+        raise UsageError(f"config key 'discord.feedback_db': {exc}") from None
+
+
+def export_feedback(args: argparse.Namespace, out: TextIO) -> int:
+    """`feedback export`: one row per stored question, as CSV or JSON lines."""
+    store = _feedback_store(args)
+    try:
+        rows = store.export_rows(args.since)
+        if args.format == "json":
+            for row in rows:
+                _emit(row, out)
+            return 0
+        writer: csv.DictWriter[str] | None = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
+                writer.writeheader()
+            writer.writerow(row)
+    finally:
+        store.close()
+    return 0
+
+
+def feedback_stats(args: argparse.Namespace, out: TextIO) -> int:
+    """`feedback stats`: the numbers /stats shows, for every server, over the last N days."""
+    store = _feedback_store(args)
+    try:
+        report = store.report(datetime.now(UTC) - timedelta(days=args.days))
+    finally:
+        store.close()
+    if args.json:
+        _emit(
+            {
+                "days": args.days,
+                "questions": report.questions,
+                "answered": report.answered,
+                "up": report.up,
+                "down": report.down,
+                "unanswered": [{"question": q, "times": n} for q, n in report.unanswered],
+                "disliked": [
+                    {"question": d.query, "kind": d.kind, "down": d.down, "up": d.up}
+                    for d in report.disliked
+                ],
+            },
+            out,
+        )
+        return 0
+    share = report.share_answered
+    out.write(
+        f"last {count(args.days, 'day')}: {count(report.questions, 'question')}, "
+        f"{'no' if share is None else f'{share:.0%}'} answered; 👍 {report.up} · 👎 {report.down}\n"
+    )
+    if report.unanswered:
+        out.write("most asked without an answer:\n")
+        out.writelines(f"  {n}× {question}\n" for question, n in report.unanswered)
+    if report.disliked:
+        out.write("most 👎-voted answers:\n")
+        out.writelines(f"  👎 {d.down} 👍 {d.up}  {d.query}\n" for d in report.disliked)
     return 0
 
 
