@@ -123,33 +123,35 @@ def cold_start(runs: int = 10, workdir: Path | None = None) -> dict[str, Any]:
 
 
 def cold_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
-    """Parse and index ``path`` with no cache, find entities, answer once, write the cache.
+    """Parse and index ``path`` with no cache, write the cache, answer once, find entities
+    (which the cache then keeps), as a first run of ``citebot`` with a cache folder does.
 
     Meant for a fresh process (see ``isolated``): the memory figures are then this load's.
     """
     gc.collect()
     rss_start = rss_bytes()
     started = time.perf_counter()
-    documents = load_paths([path])
+    key = cache.lookup_key(cache_dir, [path])  # hashes the document: it is new
+    documents = cache.with_findings(cache_dir, key, load_paths([path]))
     parsed = time.perf_counter()
     kb = KnowledgeBase(documents)
     indexed = time.perf_counter()
     rss_indexed, peak_indexed = rss_bytes(), peak_rss_bytes()
-    kb.find_entities()  # what `citebot bot` does before connecting; the cache stores them
-    kb.timeline()
-    found = time.perf_counter()
+    cache.save(cache_dir, key, kb.documents, kb.index)
+    saved = time.perf_counter()
     answer = kb.ask(question)
     answered = time.perf_counter()
-    cache.save(cache_dir, cache.cache_key([path]), kb.documents, kb.index)
-    saved = time.perf_counter()
+    kb.find_entities()  # what `citebot bot` does before connecting; kept in the cache
+    kb.timeline()
+    found = time.perf_counter()
     return {
         "passages": len(kb.index),
         "parse_s": parsed - started,
         "index_s": indexed - parsed,
         "parse_index_s": indexed - started,
-        "entities_s": found - indexed,
-        "first_answer_s": answered - found,
-        "cache_write_s": saved - answered,
+        "entities_s": found - answered,
+        "first_answer_s": answered - saved,
+        "cache_write_s": saved - indexed,
         "found": answer.found,
         "rss_start_bytes": rss_start,
         "rss_indexed_bytes": rss_indexed,
@@ -159,9 +161,11 @@ def cold_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
     }
 
 
-def _snapshot(folder: Path) -> dict[str, int]:
-    """Name -> modification time of the files in a folder."""
-    return {f.name: f.stat().st_mtime_ns for f in folder.iterdir()} if folder.is_dir() else {}
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Name -> (inode, size) of the files in a folder: a rewritten file gets a new inode."""
+    if not folder.is_dir():
+        return {}
+    return {f.name: (f.stat().st_ino, f.stat().st_size) for f in folder.iterdir()}
 
 
 def warm_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
@@ -188,6 +192,77 @@ def warm_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
         "rss_loaded_bytes": rss_loaded,
         "rss_bytes": rss_bytes(),
         "peak_rss_bytes": peak_rss_bytes(),
+    }
+
+
+# A bot-like process: load from the cache, answer the queries given on stdin, say so, then
+# wait until stdin closes, so that its memory can be read while another one runs beside it.
+_SERVE = """
+import sys
+from pathlib import Path
+from retrieval.search import KnowledgeBase, SearchSettings
+corpus, cache_dir = Path(sys.argv[1]), Path(sys.argv[2])
+kb = KnowledgeBase.from_paths([corpus], SearchSettings(cache_dir=cache_dir))
+kb.find_entities()
+for line in sys.stdin:
+    if not line.strip():
+        break
+    kb.ask(line.strip())
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def _smaps_rollup(pid: int) -> dict[str, int]:
+    """Rss, Pss and shared/private byte counts of a process (Linux /proc)."""
+    fields = {}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                fields[parts[0].rstrip(":")] = int(parts[1]) * 1024
+    return fields
+
+
+def shared_processes(
+    corpus: Path, cache_dir: Path, queries: Sequence[str], processes: int = 2
+) -> dict[str, Any]:
+    """RSS and PSS of ``processes`` bot-like processes serving one cached corpus at once.
+
+    PSS counts each shared page divided by the processes mapping it: the sum of PSS is
+    what the processes cost the machine together.
+    """
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SERVE, str(corpus), str(cache_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        for _ in range(processes)
+    ]
+    try:
+        for process in started:
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write("\n".join(queries) + "\n\n")
+            process.stdin.flush()
+            if process.stdout.readline().strip() != "ready":
+                raise RuntimeError("a serving process failed")
+        rollups = [_smaps_rollup(process.pid) for process in started]
+    finally:
+        for process in started:
+            if process.stdin:
+                process.stdin.close()
+            process.wait(timeout=60)
+    return {
+        "processes": processes,
+        "queries_each": len(queries),
+        "rss_bytes": [r.get("Rss", 0) for r in rollups],
+        "pss_bytes": [r.get("Pss", 0) for r in rollups],
+        "shared_bytes": [r.get("Shared_Clean", 0) + r.get("Shared_Dirty", 0) for r in rollups],
+        "private_bytes": [r.get("Private_Clean", 0) + r.get("Private_Dirty", 0) for r in rollups],
+        "pss_total_bytes": sum(r.get("Pss", 0) for r in rollups),
     }
 
 
@@ -256,6 +331,7 @@ def measure_size(
     warm = [isolated(warm_load, corpus, cache_dir, question) for _ in range(warm_runs)]
     cli_args = [*CITEBOT, "ask", question, "--knowledge", str(corpus), "--config", str(config)]
     cli_warm = [timed_run(cli_args, cwd=workdir)[0] for _ in range(warm_runs)]
+    shared = shared_processes(corpus, cache_dir, queries[:200])
 
     def figures(runs: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
         return {key: spread([run[key] for run in runs]) for key in keys}
@@ -294,7 +370,8 @@ def measure_size(
             ),
         ),
         "cli_warm_ask_s": spread(cli_warm),
-        "cache_bytes": sum(f.stat().st_size for f in cache_dir.iterdir()),
+        "cache_bytes": cache.cache_info(cache_dir).bytes,
+        "shared": shared,
         "batch": cli_batch(corpus, config, queries, *batch, repeats=batch_repeats),
     }
 
@@ -313,21 +390,28 @@ def format_table(results: dict[str, Any]) -> str:
             f"discord imported: {'YES' if cold['discord_imported'] else 'no'}"
         )
     header = (
-        f"{'N':>9} {'parse s':>8} {'index s':>8} {'entities':>8} {'RSS MB':>7} {'peak MB':>8} "
-        f"{'warm s':>7} {'warm MB':>8} {'CLI ask s':>9} {'batch q/s':>9}"
+        f"{'N':>9} {'parse s':>8} {'index s':>8} {'build pk':>8} {'entities':>8} "
+        f"{'warm s':>7} {'warm MB':>8} {'CLI ask s':>9} {'2x PSS MB':>9} {'cache MB':>8} "
+        f"{'batch q/s':>9}"
     )
     lines += [header, "-" * len(header)]
     for size in sorted(results.get("sizes", {}), key=int):
         r = results["sizes"][size]
         cold_r, warm = r["cold"], r["warm"]
+        shared = r.get("shared", {}).get("pss_total_bytes", 0)
         lines.append(
             f"{int(size):>9,} {cold_r['parse_s']['median']:>8.2f} "
-            f"{cold_r['index_s']['median']:>8.2f} {cold_r['entities_s']['median']:>8.2f} "
-            f"{cold_r['rss_indexed_bytes']['median'] / mb:>7.0f} "
-            f"{cold_r['peak_rss_bytes']['median'] / mb:>8.0f} {warm['load_s']['median']:>7.2f} "
+            f"{cold_r['index_s']['median']:>8.2f} "
+            f"{cold_r['peak_rss_indexed_bytes']['median'] / mb:>8.0f} "
+            f"{cold_r['entities_s']['median']:>8.2f} {warm['load_s']['median']:>7.2f} "
             f"{warm['rss_bytes']['median'] / mb:>8.0f} {r['cli_warm_ask_s']['median']:>9.2f} "
+            f"{shared / mb:>9.0f} {r['cache_bytes'] / mb:>8.0f} "
             f"{r['batch']['queries_per_second']:>9.0f}"
         )
+    lines.append(
+        "build pk: peak RSS MB by the end of parse + index; warm MB: RSS after a warm load "
+        "and a first answer; 2x PSS: two serving processes together"
+    )
     return "\n".join(lines)
 
 
@@ -349,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
+        "load_average_before": os.getloadavg(),
     }
     if args.cold_start_runs:
         saved["cold_start"] = cold_start(args.cold_start_runs)
@@ -366,6 +451,12 @@ def main(argv: list[str] | None = None) -> int:
                 args.batch_repeats,
             )
         print(f"N={size:,} done", flush=True)
+    saved["machine"]["load_average_after"] = os.getloadavg()
+    machine = saved["machine"]
+    print(
+        f"{machine['cpu_count']} cores, load average {machine['load_average_before'][0]:.2f} "
+        f"before, {machine['load_average_after'][0]:.2f} after"
+    )
     print(format_table(saved))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")

@@ -7,10 +7,11 @@ one caption a line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Protocol, overload
 
 from knowledge.article import Article, Reference
 from knowledge.citations import parse_citations, strip_citations
@@ -52,10 +53,109 @@ class Passage:
         """Stable id: the document's id and the passage's position."""
         return f"{self.document}:{self.index}"
 
-    def __reduce__(self) -> tuple[type[Passage], tuple[Any, ...]]:
-        # Rebuilding from the fields loads a cached corpus several times faster than the
-        # generic slots-dataclass state (which looks the fields up for every passage).
-        return Passage, tuple(getattr(self, f) for f in self.__slots__)
+
+class PassageTable(Sequence[Passage]):
+    """A document's passages kept by column; a Passage object is made when one is read.
+
+    A million Passage objects cost more memory than their text and seconds to create or
+    unpickle; columns can be plain lists (a fresh parse) or views of a memory-mapped cache
+    (retrieval/cache.py), and most of a big corpus's passages are never read one by one.
+    """
+
+    __slots__ = ("captions", "cleans", "document", "lines", "pages", "refs", "sections", "texts")
+
+    def __init__(
+        self,
+        document: str,
+        texts: Sequence[str],
+        cleans: Sequence[str],
+        lines: Sequence[int],
+        refs: Sequence[tuple[int, ...]],
+        pages: Mapping[int, dict[int, str]],
+        captions: Sequence[bool],
+        sections: Sequence[str],
+    ) -> None:
+        """Columns of equal length, except `pages`: passage position -> its page locators."""
+        if not len(texts) == len(cleans) == len(lines) == len(refs) == len(captions):
+            raise ValueError("passage columns differ in length")
+        if len(sections) != len(texts):
+            raise ValueError("passage columns differ in length")
+        self.document = document
+        self.texts, self.cleans, self.lines, self.refs = texts, cleans, lines, refs
+        self.pages, self.captions, self.sections = pages, captions, sections
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def _passage(self, i: int) -> Passage:
+        pages = self.pages.get(i)
+        return Passage(
+            document=self.document,
+            index=i,
+            line=int(self.lines[i]),
+            text=self.texts[i],
+            clean=self.cleans[i],
+            refs=tuple(self.refs[i]),
+            pages=dict(pages) if pages else {},
+            caption=bool(self.captions[i]),
+            section=self.sections[i],
+        )
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Passage, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> Passage | tuple[Passage, ...]:
+        if isinstance(i, slice):
+            return tuple(self._passage(j) for j in range(len(self))[i])
+        return self._passage(range(len(self))[i])  # negative and out-of-range as a tuple
+
+    def __iter__(self) -> Iterator[Passage]:
+        return map(self._passage, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable columns, like a list
+
+    def __repr__(self) -> str:
+        return f"PassageTable({self.document!r}, {len(self)} passages)"
+
+
+def clean_texts(passages: Sequence[Passage]) -> Sequence[str]:
+    """The clean text of each passage, without making Passage objects when they are columns."""
+    if isinstance(passages, PassageTable):
+        return passages.cleans
+    return [p.clean for p in passages]
+
+
+def passage_sections(passages: Sequence[Passage]) -> Sequence[str]:
+    """The section path of each passage, without making Passage objects when they are columns."""
+    if isinstance(passages, PassageTable):
+        return passages.sections
+    return [p.section for p in passages]
+
+
+class Findings(Protocol):
+    """Where a document's acronyms and entities were kept from an earlier run (a cache)."""
+
+    def stored_acronyms(self) -> dict[str, str] | None:
+        """The acronyms kept, or None if they were not."""
+
+    def stored_entities(self) -> Entities | None:
+        """The entities kept, or None if they were not (yet)."""
+
+    def keep_entities(self, entities: Entities) -> None:
+        """Keep entities just found, for the next run; must not raise."""
+
+
+# A cheap test for what an acronym definition needs, "(" then 2-8 capitals then ")", so the
+# finder's long pattern runs only on the passages that can hold one.
+_ACRONYM_CANDIDATE = re.compile(r"\([A-Z]{2,8}\)")
 
 
 @dataclass(frozen=True)
@@ -64,7 +164,7 @@ class Document:
 
     id: str
     title: str
-    passages: tuple[Passage, ...]
+    passages: Sequence[Passage]
     source_url: str | None = None
     licence: str | None = None
     path: str | None = None
@@ -72,6 +172,8 @@ class Document:
     # What each citation number points to, where the source says; a number without an entry
     # is shown bare.
     references: Mapping[int, Reference] = field(default_factory=dict, repr=False)
+    # Acronyms and entities kept by an earlier run, if any: found again only when absent.
+    findings: Findings | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def entities(self) -> Entities:
@@ -80,13 +182,23 @@ class Document:
         Found lazily: on a large corpus they cost more than parsing, and only some commands
         need them.
         """
-        texts = [p.clean for p in self.passages]
-        return refine_entities(extract_entities(texts), self.refinements, texts)
+        stored = self.findings.stored_entities() if self.findings else None
+        if stored is not None:
+            return stored
+        texts = list(clean_texts(self.passages))
+        found = refine_entities(extract_entities(texts), self.refinements, texts)
+        if self.findings:
+            self.findings.keep_entities(found)
+        return found
 
     @cached_property
     def acronyms(self) -> dict[str, str]:
         """Acronyms the document defines: {"CCF": "Congress for Cultural Freedom"}."""
-        return extract_acronyms(p.clean for p in self.passages if "(" in p.clean)
+        stored = self.findings.stored_acronyms() if self.findings else None
+        if stored is not None:
+            return stored
+        search = _ACRONYM_CANDIDATE.search
+        return extract_acronyms(text for text in clean_texts(self.passages) if search(text))
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
@@ -107,32 +219,56 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _passage(
-    doc_id: str, index: int, line: int, text: str, caption: bool, section: str = ""
-) -> Passage:
-    citations = parse_citations(text)
-    return Passage(
-        document=doc_id,
-        index=index,
-        line=line,
-        text=text,
-        clean=strip_citations(text),
-        refs=citations.refs,
-        pages=citations.pages,
-        caption=caption,
-        section=section,
-    )
+class _Columns:
+    """Passages being parsed, column by column (see PassageTable)."""
+
+    def __init__(self, document: str) -> None:
+        self.document = document
+        self.texts: list[str] = []
+        self.cleans: list[str] = []
+        self.lines: list[int] = []
+        self.refs: list[tuple[int, ...]] = []
+        self.pages: dict[int, dict[int, str]] = {}
+        self.captions: list[bool] = []
+        self.sections: list[str] = []
+
+    def add(self, line: int, text: str, caption: bool, section: str = "") -> None:
+        if "[" in text:
+            citations = parse_citations(text)
+            if citations.pages:
+                self.pages[len(self.texts)] = citations.pages
+            self.refs.append(citations.refs)
+        else:
+            self.refs.append(())  # no tag without a bracket: the common case, spared a call
+        self.texts.append(text)
+        self.cleans.append(strip_citations(text))
+        self.lines.append(line)
+        self.captions.append(caption)
+        self.sections.append(section)
+
+    def table(self) -> PassageTable:
+        return PassageTable(
+            self.document,
+            self.texts,
+            self.cleans,
+            self.lines,
+            self.refs,
+            self.pages,
+            self.captions,
+            self.sections,
+        )
 
 
-def article_passages(article: Article, doc_id: str) -> tuple[Passage, ...]:
+def article_passages(article: Article, doc_id: str) -> PassageTable:
     """The passages of an article read from one of Wikipedia's formats, in reading order."""
-    return tuple(
-        _passage(doc_id, index, block.line, block.text, block.caption, block.section)
-        for index, block in enumerate(b for b in article.blocks if b.text.strip())
-    )
+    columns = _Columns(doc_id)
+    for block in article.blocks:
+        if block.text.strip():
+            columns.add(block.line, block.text, block.caption, block.section)
+    return columns.table()
 
 
-def split_passages(text: str, doc_id: str, name: str) -> tuple[str, tuple[Passage, ...]]:
+def split_passages(text: str, doc_id: str, name: str) -> tuple[str, PassageTable]:
     """Parse document text into its title and passages; `name` is used in error messages."""
     if "\x00" in text:
         raise KnowledgeError(f"{name}: binary data (NUL byte), not a text document")
@@ -155,10 +291,10 @@ def split_passages(text: str, doc_id: str, name: str) -> tuple[str, tuple[Passag
     )
     paragraphs = body[:-1] if captions else body
 
-    passages: list[Passage] = []
+    columns = _Columns(doc_id)
     for line, block in paragraphs:
-        passages.append(_passage(doc_id, len(passages), line, " ".join(block), caption=False))
+        columns.add(line, block[0] if len(block) == 1 else " ".join(block), caption=False)
     if captions:
         for offset, caption in enumerate(last):
-            passages.append(_passage(doc_id, len(passages), last_line + offset, caption, True))
-    return title, tuple(passages)
+            columns.add(last_line + offset, caption, caption=True)
+    return title, columns.table()

@@ -146,17 +146,20 @@ def _word_term(word: str) -> str:
 
 
 def _terms_of(token: str) -> str:
-    terms = _TERMS.get(token)
-    if terms is None:
-        if "-" in token or "–" in token or "—" in token:
-            parts = _DASHES.split(token)
-            # "anti-Stalinist" is also one word for people who type "antistalinist".
-            terms = " ".join([*map(_word_term, parts), _word_term("".join(parts))])
-        else:
-            terms = _word_term(token)
-        if len(_TERMS) < _TERMS_MAX:
-            _TERMS[token] = terms
-    return terms
+    if "-" in token or "–" in token or "—" in token:
+        parts = _DASHES.split(token)
+        # "anti-Stalinist" is also one word for people who type "antistalinist".
+        return " ".join([*map(_word_term, parts), _word_term("".join(parts))])
+    return _word_term(token)
+
+
+def _learn(tokens: list[str]) -> bool:
+    """Look up the terms of the tokens not seen yet; False when the table is full."""
+    for token in set(tokens).difference(_TERMS):
+        if len(_TERMS) >= _TERMS_MAX:
+            return False
+        _TERMS[token] = _terms_of(token)
+    return True
 
 
 def analyze(text: str) -> list[str]:
@@ -165,5 +168,10 @@ def analyze(text: str) -> list[str]:
     try:
         looked_up = " ".join(map(_TERMS.__getitem__, tokens))  # the common case: all seen
     except KeyError:
-        looked_up = " ".join(map(_terms_of, tokens))
+        # Learn the new tokens once, then look them all up alike (one C loop, not a call a
+        # token); past the table's bound, analyse this text's tokens one by one.
+        if _learn(tokens):
+            looked_up = " ".join(map(_TERMS.__getitem__, tokens))
+        else:
+            looked_up = " ".join([_TERMS.get(t) or _terms_of(t) for t in tokens])
     return looked_up.split()

@@ -12,13 +12,11 @@ cannot change the result (see ``BM25Index._top_k_pruned``); results stay exact.
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import json
 import os
-import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +24,28 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
+from retrieval import arrayfile
+
 __all__ = ["BM25Index", "IndexCacheError"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _FORMAT = "citebot-bm25-index"
-_VERSION = 1
-# Array name -> dtype, in the order they are hashed.
+_VERSION = 2
+# Array name -> dtype.
 _ARRAYS: dict[str, str] = {
     "indptr": "<i8",
     "doc_ids": "<i4",
     "weights": "<f8",
     "idf": "<f8",
+    "max_weight": "<f8",
     "vocab_offsets": "<i8",
-    "vocab_blob": "|u1",
+    "vocab_text": "|u1",
 }
+# What a load reads whole anyway, so its checksum is always checked; the postings (doc_ids,
+# weights) are read as queries need them.
+_READ_WHOLE = ("indptr", "idf", "max_weight", "vocab_offsets", "vocab_text")
 # Pruning in top_k. Below this many postings in all, a query is cheap enough in full.
 _MIN_POSTINGS_TO_PRUNE = 4096
 # Phase A scores the heaviest max(_SEEDS_PER_K * k, _MIN_SEEDS) postings of each of the
@@ -97,6 +101,8 @@ class BM25Index:
     _doc_ids: npt.NDArray[np.int32]
     _weights: FloatArray
     _idf: FloatArray
+    _max_weight: FloatArray
+    _prunable: bool
 
     def __init__(
         self,
@@ -195,17 +201,23 @@ class BM25Index:
         k1: float,
         b: float,
         epsilon: float,
+        bounds: tuple[FloatArray, bool] | None = None,
     ) -> None:
-        """Set the state shared by a fresh build and a load, and the pruning bounds."""
+        """Set the state shared by a fresh build and a load, and the pruning bounds.
+
+        `bounds` (largest weight per term, whether pruning is sound) are computed from the
+        weights unless given: a mapped index would read all its postings to find them.
+        """
         self.k1, self.b, self.epsilon = k1, b, epsilon
         self._vocab = vocab
         self._indptr, self._doc_ids, self._weights, self._idf = indptr, doc_ids, weights, idf
         self._n_docs, self._avgdl = n_docs, avgdl
+        if bounds is not None:
+            self._max_weight, self._prunable = bounds
+            return
         # Largest contribution per term: the bound that lets top_k skip common terms.
         # Every term has at least one posting, so reduceat's segments are never empty.
-        self._max_weight: FloatArray = (
-            np.maximum.reduceat(weights, indptr[:-1]) if idf.size else np.zeros(0)
-        )
+        self._max_weight = np.maximum.reduceat(weights, indptr[:-1]) if idf.size else np.zeros(0)
         # The bound argument needs non-negative, finite contributions.
         self._prunable = bool(np.all(weights >= 0) and np.all(np.isfinite(weights)))
 
@@ -390,113 +402,121 @@ class BM25Index:
         return dense[candidates]
 
     def save(self, path: str | os.PathLike[str], *, tag: str = "") -> None:
-        """Write the index to one ``.npz`` file, atomically (write, then rename).
+        """Write the index to one file, atomically (see retrieval/arrayfile.py).
 
         ``tag`` is stored as is and checked by ``load``: put a digest of the corpus and
         tokeniser in it so a stale cache is refused rather than silently used.
         """
+        arrays, meta = self.to_arrays()
+        arrayfile.write(Path(path), arrays, {**meta, "tag": tag}, checked=_READ_WHOLE)
+
+    def to_arrays(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        """The index as named arrays and JSON-serialisable metadata, for ``from_arrays``."""
         terms = list(self._vocab)  # dicts keep insertion order, which is term id order
-        encoded = [term.encode("utf-8", "surrogatepass") for term in terms]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        # Character offsets into the joined terms: one decode and slices rebuild them.
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum([len(term) for term in terms], out=offsets[1:])
         arrays: dict[str, npt.NDArray[Any]] = {
             "indptr": self._indptr,
             "doc_ids": self._doc_ids,
             "weights": self._weights,
             "idf": self._idf,
+            "max_weight": self._max_weight,
             "vocab_offsets": offsets,
-            "vocab_blob": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+            "vocab_text": np.frombuffer(
+                "".join(terms).encode("utf-8", "surrogatepass"), dtype=np.uint8
+            ),
         }
         meta = {
             "format": _FORMAT,
             "version": _VERSION,
-            "tag": tag,
             "n_docs": self._n_docs,
             "avgdl": self._avgdl,
             "k1": self.k1,
             "b": self.b,
             "epsilon": self.epsilon,
-            "shapes": {name: list(a.shape) for name, a in arrays.items()},
-            "sha256": _digest(arrays),
+            "prunable": self._prunable,
         }
-        arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-        target = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, allow_pickle=False, **arrays)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        return arrays, meta
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, tag: str | None = None) -> BM25Index:
-        """Read an index written by ``save``.
+    def load(
+        cls, path: str | os.PathLike[str], *, tag: str | None = None, verify: bool = True
+    ) -> BM25Index:
+        """Read an index written by ``save``; its postings stay in a memory map of the file.
 
         Raises FileNotFoundError if there is no file, and IndexCacheError if it is
         truncated, garbled, of another format version, or (when ``tag`` is given)
-        saved under a different tag. A checksum covers every array.
+        saved under a different tag. With ``verify`` a checksum covers every array; without,
+        only the arrays read whole at load (the vocabulary, IDF and bounds), so that the
+        postings are read from disk only as queries need them.
         """
         try:
-            with np.load(path, allow_pickle=False) as npz:
-                meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
-                if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
-                    raise IndexCacheError(f"{path}: not a saved BM25Index")
-                if meta.get("version") != _VERSION:
-                    raise IndexCacheError(f"{path}: index format {meta.get('version')!r}")
-                if tag is not None and meta.get("tag") != tag:
-                    raise IndexCacheError(f"{path}: saved for another corpus (tag differs)")
-                arrays = {name: npz[name] for name in _ARRAYS}
-        except (FileNotFoundError, IndexCacheError):
+            arrays, meta = arrayfile.read(Path(path), verify=verify)
+        except FileNotFoundError:
             raise
-        except Exception as exc:  # zip, npy, json and unicode errors alike mean corruption
-            raise IndexCacheError(f"{path}: unreadable index cache: {exc}") from exc
+        except (OSError, arrayfile.ArrayFileError) as exc:
+            raise IndexCacheError(f"{path}: unreadable index: {exc}") from exc
+        if tag is not None and meta.get("tag") != tag:
+            raise IndexCacheError(f"{path}: saved for another corpus (tag differs)")
         try:
-            return cls._from_saved(meta, arrays)
+            return cls.from_arrays(arrays, meta, verify=verify)
         except IndexCacheError as exc:
             raise IndexCacheError(f"{path}: {exc}") from None
-        except Exception as exc:
-            raise IndexCacheError(f"{path}: inconsistent index cache: {exc}") from exc
 
     @classmethod
-    def _from_saved(cls, meta: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> BM25Index:
-        """Validate loaded arrays against the header and rebuild the index from them."""
+    def from_arrays(
+        cls, arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], *, verify: bool = True
+    ) -> BM25Index:
+        """The index that ``to_arrays`` gave these arrays and metadata; IndexCacheError if
+        they are not consistent. The checks that read the postings whole run with ``verify``.
+        """
+        if meta.get("format") != _FORMAT:
+            raise IndexCacheError("not a saved BM25Index")
+        if meta.get("version") != _VERSION:
+            raise IndexCacheError(f"index format {meta.get('version')!r}")
+        try:
+            return cls._from_saved(arrays, meta, verify)
+        except IndexCacheError:
+            raise
+        except Exception as exc:  # missing keys, wrong types, undecodable text: corruption
+            raise IndexCacheError(f"inconsistent index: {exc}") from exc
+
+    @classmethod
+    def _from_saved(
+        cls, arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any], verify: bool
+    ) -> BM25Index:
         for name, dtype in _ARRAYS.items():
-            array_ = arrays[name]
-            if array_.dtype != np.dtype(dtype) or list(array_.shape) != meta["shapes"][name]:
+            if arrays[name].dtype != np.dtype(dtype) or arrays[name].ndim != 1:
                 raise IndexCacheError(f"array {name!r} has the wrong type or shape")
-        if _digest(arrays) != meta["sha256"]:
-            raise IndexCacheError("checksum mismatch")
-        indptr, doc_ids = arrays["indptr"], arrays["doc_ids"]
-        offsets, blob = arrays["vocab_offsets"], arrays["vocab_blob"]
-        n_docs, n_terms = int(meta["n_docs"]), arrays["idf"].size
+        indptr, doc_ids, weights = arrays["indptr"], arrays["doc_ids"], arrays["weights"]
+        offsets, idf = arrays["vocab_offsets"], arrays["idf"]
+        n_docs, n_terms = int(meta["n_docs"]), idf.size
+        text = bytes(arrays["vocab_text"]).decode("utf-8", "surrogatepass")
         # Cheap structural checks, so that even a forged checksum cannot index out of range.
         if (
             indptr.size != n_terms + 1
             or indptr[0] != 0
             or indptr[-1] != doc_ids.size
-            or arrays["weights"].size != doc_ids.size
+            or weights.size != doc_ids.size
+            or arrays["max_weight"].size != n_terms
             or np.any(np.diff(indptr) <= 0)
             or offsets.size != n_terms + 1
             or offsets[0] != 0
-            or offsets[-1] != blob.size
+            or offsets[-1] != len(text)
             or np.any(np.diff(offsets) < 0)
-            or (doc_ids.size and (doc_ids.min() < 0 or doc_ids.max() >= n_docs))
         ):
             raise IndexCacheError("inconsistent postings")
-        ascending = np.diff(doc_ids) > 0
-        ascending[indptr[1:-1] - 1] = True  # a new term's postings start over
-        if not ascending.all():
-            raise IndexCacheError("postings out of order")
-        raw = bytes(blob)
+        if verify:
+            if doc_ids.size and (doc_ids.min() < 0 or doc_ids.max() >= n_docs):
+                raise IndexCacheError("inconsistent postings")
+            ascending = np.diff(doc_ids) > 0
+            ascending[indptr[1:-1] - 1] = True  # a new term's postings start over
+            if not ascending.all():
+                raise IndexCacheError("postings out of order")
         bounds = offsets.tolist()
-        vocab = {
-            raw[bounds[i] : bounds[i + 1]].decode("utf-8", "surrogatepass"): i
-            for i in range(n_terms)
-        }
+        terms = [text[a:b] for a, b in pairwise(bounds)]
+        vocab = dict(zip(terms, range(n_terms), strict=True))
         if len(vocab) != n_terms:
             raise IndexCacheError("duplicate terms")
         index = cls.__new__(cls)
@@ -504,13 +524,14 @@ class BM25Index:
             vocab=vocab,
             indptr=indptr,
             doc_ids=doc_ids,
-            weights=arrays["weights"],
-            idf=arrays["idf"],
+            weights=weights,
+            idf=idf,
             n_docs=n_docs,
             avgdl=float(meta["avgdl"]),
             k1=float(meta["k1"]),
             b=float(meta["b"]),
             epsilon=float(meta["epsilon"]),
+            bounds=(arrays["max_weight"], bool(meta["prunable"])),
         )
         return index
 
@@ -541,14 +562,6 @@ def _release_freed_memory() -> None:
 
 
 _malloc_trim: Any = None
-
-
-def _digest(arrays: dict[str, npt.NDArray[Any]]) -> str:
-    """SHA-256 over the named arrays' bytes, in a fixed order."""
-    digest = hashlib.sha256()
-    for name in _ARRAYS:
-        digest.update(np.ascontiguousarray(arrays[name]).data)
-    return digest.hexdigest()
 
 
 def _rank(ids: IntArray, scores: FloatArray, k: int) -> list[tuple[int, float]]:

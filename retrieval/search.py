@@ -9,15 +9,18 @@ that share is marked weak.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
+from typing import overload
 
 from rapidfuzz import fuzz, process
 
 from knowledge.article import SECTION_SEPARATOR
-from knowledge.document import Document, Passage
+from knowledge.document import Document, Passage, clean_texts, passage_sections
 from knowledge.entities import MONTHS, ROLE_WORDS, Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
@@ -90,9 +93,9 @@ class KnowledgeBase:
         """Index `documents` (or take a prebuilt `index` of exactly their passages)."""
         self.documents = tuple(documents)
         self.settings = settings or SearchSettings()
-        self._passages: list[Passage] = [
-            p for document in self.documents for p in document.passages
-        ]
+        # Every passage of every document by index position, made when one is read: a big
+        # corpus's passages stay in their documents' columns (or the mapped cache).
+        self._passages: Sequence[Passage] = _Chained([d.passages for d in self.documents])
         self._by_id = {document.id: document for document in self.documents}
         # Where each document's passages start in the index: passage i of document d is at
         # position offsets[d] + i.
@@ -100,13 +103,20 @@ class KnowledgeBase:
         for document in self.documents:
             self._offsets.append(self._offsets[-1] + len(document.passages))
         defined = {short: long for d in self.documents for short, long in d.acronyms.items()}
-        # (acronym, its whole-word pattern, its long form, the long form's terms), made once.
-        self._acronyms = [
-            (short, re.compile(rf"\b{short}\b"), long, analyze(long))
-            for short, long in defined.items()
-        ]
+        # (acronym, its long form, the long form's terms), made once, and one pattern for
+        # them all: a text is searched once, not once per acronym.
+        self._acronyms = [(short, long, analyze(long)) for short, long in defined.items()]
+        self._acronym_pattern = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, defined)) + r")\b") if defined else None
+        )
         # Terms are not kept: at a million passages they would outweigh the index itself.
-        self.index = index or BM25Index(map(self._passage_terms, self._passages))
+        self.index = index or BM25Index(
+            self._terms(clean, section)
+            for document in self.documents
+            for clean, section in zip(
+                clean_texts(document.passages), passage_sections(document.passages), strict=True
+            )
+        )
         # Indexed terms by first letter: a spelling fix keeps the first letter (typos rarely
         # change it), so a look-up reads one letter's terms, not the whole vocabulary.
         self._spellings: dict[str, list[str]] = {}
@@ -146,17 +156,19 @@ class KnowledgeBase:
         """Load files and folders (none: the bundled document); KnowledgeError on bad input.
 
         With `settings.cache_dir`, a cache of the same documents is used when it is intact,
-        and written when it is not.
+        and written when it is not (a cache that cannot be written only logs one warning);
+        entities found later are kept in it too. `cache_dir=None` means no cache.
         """
         settings = settings or SearchSettings()
-        if settings.cache_dir is None:
+        cache_dir = settings.cache_dir
+        if cache_dir is None:
             return cls(load_paths(paths), settings)
-        key = cache.cache_key(paths)
-        cached = cache.load(settings.cache_dir, key)
+        key = cache.lookup_key(cache_dir, paths)
+        cached = cache.load(cache_dir, key)
         if cached is not None:
             return cls(cached[0], settings, index=cached[1])
-        kb = cls(load_paths(paths), settings)
-        cache.save(settings.cache_dir, key, kb.documents, kb.index)
+        kb = cls(cache.with_findings(cache_dir, key, load_paths(paths)), settings)
+        cache.save(cache_dir, key, kb.documents, kb.index)
         return kb
 
     # -- questions -------------------------------------------------------------------------
@@ -172,12 +184,16 @@ class KnowledgeBase:
         return Evidence(share(weights, indexed), share(weights, in_passage))
 
     def _passage_terms(self, passage: Passage) -> list[str]:
-        """A passage's index terms: its text's, and once those of its section's own heading,
-        so that "etymology" finds the Etymology section while the words of the passage, which
-        weigh as much each, still decide which of its passages answers."""
-        terms = self._analyze(passage.clean)
-        if passage.section:
-            terms += dict.fromkeys(analyze(passage.section.rsplit(SECTION_SEPARATOR, 1)[-1]))
+        """A passage's index terms (see _terms)."""
+        return self._terms(passage.clean, passage.section)
+
+    def _terms(self, clean: str, section: str) -> list[str]:
+        """The index terms of a passage's clean text, and once those of its section's own
+        heading, so that "etymology" finds the Etymology section while the words of the
+        passage, which weigh as much each, still decide which of its passages answers."""
+        terms = self._analyze(clean)
+        if section:
+            terms += dict.fromkeys(analyze(section.rsplit(SECTION_SEPARATOR, 1)[-1]))
         return terms
 
     def _analyze(self, text: str) -> list[str]:
@@ -187,9 +203,15 @@ class KnowledgeBase:
         find each other.
         """
         terms = analyze(text)
-        for short, pattern, long, long_terms in self._acronyms:
-            if short in text and long not in text and pattern.search(text):
-                terms.extend(long_terms)
+        if self._acronym_pattern is None:
+            return terms
+        used = set(self._acronym_pattern.findall(text))
+        if used:
+            # Acronyms are capital letters between word boundaries, so at most one matches at
+            # a place and findall sees each one used; they are added in definition order.
+            for short, long, long_terms in self._acronyms:
+                if short in used and long not in text:
+                    terms.extend(long_terms)
         return terms
 
     def query_terms(self, query: str) -> list[str]:
@@ -435,6 +457,35 @@ class KnowledgeBase:
             for part in {fold(part) for alias in entity.aliases for part in alias.split()}:
                 index.setdefault(part, []).append(rank)
         return index
+
+
+class _Chained(Sequence[Passage]):
+    """Several documents' passages as one sequence, by index position, read from them on use."""
+
+    def __init__(self, parts: Sequence[Sequence[Passage]]) -> None:
+        self._parts = [part for part in parts if len(part)]
+        self._starts = [0]
+        for part in self._parts:
+            self._starts.append(self._starts[-1] + len(part))
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        i = range(len(self))[i]  # negative and out-of-range as a list
+        part = bisect_right(self._starts, i) - 1
+        return self._parts[part][i - self._starts[part]]
+
+    def __iter__(self) -> Iterator[Passage]:
+        return chain.from_iterable(self._parts)
 
 
 def _above_floor(ranked: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
