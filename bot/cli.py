@@ -215,6 +215,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_days, default=7, metavar="N", help="the last N days (default 7)"
     )
 
+    cache = commands.add_parser(
+        "cache",
+        help="the on-disk index cache that makes restarts fast",
+        description="the on-disk index cache that makes restarts fast",
+    )
+    cache_actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command(
+        "info",
+        "where the cache is and what it holds",
+        cache_info,
+        CONFIG,
+        JSON,
+        within=cache_actions,
+    )
+    command(
+        "clear",
+        "delete every cached index (rebuilt when next needed)",
+        cache_clear,
+        CONFIG,
+        within=cache_actions,
+    )
     return parser
 
 
@@ -228,10 +249,16 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(path)
 
 
+def _cache_dir(config: Config) -> Path:
+    from retrieval.cache import default_cache_dir
+
+    return config.retrieval.cache_dir or default_cache_dir()
+
+
 def _settings(args: argparse.Namespace, config: Config) -> SearchSettings:
     from retrieval.search import SearchSettings
 
-    cache_dir = None if getattr(args, "no_cache", False) else config.retrieval.cache_dir
+    cache_dir = None if getattr(args, "no_cache", False) else _cache_dir(config)
     return SearchSettings(min_coverage=config.retrieval.min_coverage, cache_dir=cache_dir)
 
 
@@ -407,7 +434,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     summaries = [_document_summary(document) for document in kb.documents]
     d, r = config.discord, config.retrieval
     token = "set" if d.token else "missing"
-    cache_dir = None if args.no_cache or r.cache_dir is None else str(r.cache_dir)
+    cache_dir = None if args.no_cache else str(_cache_dir(config))
     settings = {
         "top_k": r.top_k,
         "min_coverage": r.min_coverage,
@@ -555,6 +582,61 @@ def feedback_stats(args: argparse.Namespace, out: TextIO) -> int:
         out.write("most 👎-voted answers:\n")
         out.writelines(f"  👎 {d.down} 👍 {d.up}  {d.query}\n" for d in report.disliked)
     return 0
+
+
+def cache_info(args: argparse.Namespace, out: TextIO) -> int:
+    """`cache info`: the cache folder and, newest first, what each entry holds."""
+    from retrieval.cache import cache_info as read_info
+
+    info = read_info(_cache_dir(_config(args)))
+    if args.json:
+        entries = [
+            {
+                "key": e.key,
+                "titles": list(e.titles),
+                "passages": e.passages,
+                "bytes": e.bytes,
+                "last_used": datetime.fromtimestamp(e.last_used, UTC).isoformat(timespec="seconds"),
+                "readable": e.readable,
+            }
+            for e in info.entries
+        ]
+        _emit({"directory": str(info.directory), "bytes": info.bytes, "entries": entries}, out)
+        return 0
+    out.write(
+        f"cache {info.directory}: {count(len(info.entries), 'entry', 'entries')}, "
+        f"{_size(info.bytes)}\n"
+    )
+    for e in info.entries:
+        used = datetime.fromtimestamp(e.last_used, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        what = " + ".join(e.titles) if e.readable else "(unreadable: rebuilt on next use)"
+        out.write(
+            f"  {e.key}  {_size(e.bytes)}, {count(e.passages, 'passage')}, used {used}: {what}\n"
+        )
+    return 0
+
+
+def cache_clear(args: argparse.Namespace, out: TextIO) -> int:
+    """`cache clear`: delete the files citebot keeps in the cache folder, nothing else."""
+    from retrieval.cache import clear_cache
+
+    directory = _cache_dir(_config(args))
+    try:
+        cleared = clear_cache(directory)
+    except OSError as exc:
+        raise UsageError(f"cannot clear the cache in {directory}: {exc.strerror or exc}") from None
+    out.write(
+        f"removed {count(cleared.entries, 'entry', 'entries')} ({_size(cleared.bytes)}) "
+        f"from {directory}\n"
+    )
+    return 0
+
+
+def _size(n: int) -> str:
+    for scale, unit in ((10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return count(n, "byte")
 
 
 def run(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:

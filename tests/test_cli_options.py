@@ -36,13 +36,16 @@ VALUES = {"--config": ["c.yaml"], "--knowledge": ["doc.txt"], "--top-k": ["2"]}
 ALL_OPTIONS = sorted(set().union(*ACCEPTS.values()))
 
 
-def citebot(*args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+def citebot(
+    *args: str | bytes, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `citebot ARGS` as a user would (no token inherited); `env` adds variables."""
+    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     return subprocess.run(
         [sys.executable, "-c", "from bot.cli import main; main()", *args],
         input=stdin,
         capture_output=True,
-        env=env,
+        env={**environ, **(env or {})},
         timeout=60,
     )
 
