@@ -13,7 +13,7 @@ import pytest
 from bot.cogs.answers import blank_hint
 from bot.config import Config
 from bot.discord_app import ADMINS_ONLY, NO_DMS, NOT_ADMIN, CitebotBot, create_bot
-from bot.feedback import FeedbackStore
+from bot.feedback import FeedbackStore, passage_digest
 from bot.served import Counts, Served, describe_change
 from retrieval.search import KnowledgeBase
 
@@ -179,3 +179,12 @@ def test_a_reload_says_what_changed() -> None:
     assert describe_change(before, after) == (
         "documents 1 → 2, passages 30 → 41, people 5 (unchanged), events 4 → 6"
     )
+
+
+def test_a_passage_id_names_a_digest_only_while_the_passage_exists() -> None:
+    document = KB.documents[0]
+    first = f"{document.id}:0"
+    assert SERVED.digest(first) == passage_digest(document.passages[0].text)
+    assert SERVED.digest(f"{document.id}:{len(document.passages)}") is None
+    assert SERVED.digest("no-such-document:0") is None
+    assert SERVED.digest(f"{document.id}:x") is None
