@@ -150,6 +150,14 @@ async def test_direct_messages_are_refused_politely_unless_allowed(
     open_bot = create_bot(config, SERVED, store, lambda: KB)
     # A DM channel is in no allow-list; allowing DMs is what admits it.
     assert await open_bot.admit(Stub(31, Channel(500), guild_id=None))
+    # Admin commands stay for admins: in a DM, /stats would cover every server.
+    stats = Command({ADMINS_ONLY: True})
+    stranger = Stub(32, Channel(500), guild_id=None, command=stats)
+    assert not await open_bot.admit(stranger)
+    assert stranger.response.sent == [(NOT_ADMIN, True)]
+    assert await open_bot.admit(
+        Stub(33, Channel(500), guild_id=None, command=stats, user=User(ADMIN_ID))
+    )
     store.close()
 
 
