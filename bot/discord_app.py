@@ -21,7 +21,6 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -51,14 +50,6 @@ RELOAD_ERROR_LIMIT = 300
 
 NO_DMS = "I only answer in servers, not in direct messages. Please ask me in a server we share."
 NOT_ADMIN = "Only members with the Manage Server permission (or configured admins) can use this."
-
-
-@dataclass(frozen=True, slots=True)
-class ReloadOutcome:
-    """A reload's result: what changed, or why the old documents are still served."""
-
-    ok: bool
-    text: str
 
 
 def bot_of(interaction: Interaction) -> CitebotBot:
@@ -111,7 +102,7 @@ class CitebotTree(app_commands.CommandTree[Any]):
 
 
 class CitebotBot(commands.Bot):
-    """The bot: shared state, the check, the error handler, answering and reloading."""
+    """The bot: shared state, the one check, the one error handler, and reloading."""
 
     def __init__(
         self,
@@ -211,14 +202,16 @@ class CitebotBot(commands.Bot):
 
         The rules, in order: a repeat is dropped silently; a DM gets a polite no unless DMs are
         allowed; outside the channel allow-list the reason is given (its caller keeps quiet for
-        a mention, so as not to clutter the channel); admin commands need an admin.
+        a mention, so as not to clutter the channel); admin commands need an admin, in a DM too
+        (where only `discord.admin_ids` are admins).
         """
         if not self._first_time(snowflake):
             log.warning("event %s arrived again; not answering twice", snowflake)
             return ""
         if in_dm:
-            return None if self.config.discord.allow_dms else NO_DMS
-        if not self._channel_allowed(channel, channel_id):
+            if not self.config.discord.allow_dms:
+                return NO_DMS
+        elif not self._channel_allowed(channel, channel_id):  # DMs are in no channel list
             shown = sorted(self.allowed_channels)[:_ALLOWED_CHANNELS_SHOWN]
             where = ", ".join(f"<#{channel}>" for channel in shown)
             return f"I only answer in these channels: {where}."
@@ -296,11 +289,12 @@ class CitebotBot(commands.Bot):
 
     # -- reloading -----------------------------------------------------------------------------
 
-    async def reload_documents(self, why: str) -> ReloadOutcome:
+    async def reload_documents(self, why: str) -> str:
         """Load the documents again beside the served ones, which keep answering meanwhile;
-        swap them in on success, keep the old ones on failure."""
+        swap them in on success, keep the old ones on failure. Returns the line to tell the
+        admin: what changed, or why the old documents are still served."""
         if self._reloading.locked():
-            return ReloadOutcome(False, "A reload is already running; try again when it is done.")
+            return "A reload is already running; try again when it is done."
         async with self._reloading:
             before = self.served
             started = time.perf_counter()
@@ -311,9 +305,7 @@ class CitebotBot(commands.Bot):
                     "reload (%s) failed; still serving the previous documents", why, exc_info=error
                 )
                 reason = truncate(one_line(str(error)) or type(error).__name__, RELOAD_ERROR_LIMIT)
-                return ReloadOutcome(
-                    False, f"Reload failed; still serving the previous documents. {reason}"
-                )
+                return f"Reload failed; still serving the previous documents. {reason}"
             self.served = served  # the swap: one assignment, atomic for every handler
             change = describe_change(before.counts, served.counts)
             log.info(
@@ -322,7 +314,7 @@ class CitebotBot(commands.Bot):
                 (time.perf_counter() - started) * 1000,
                 change,
             )
-            return ReloadOutcome(True, f"Reloaded the documents: {change}.")
+            return f"Reloaded the documents: {change}."
 
 
 class ShardedCitebotBot(CitebotBot, commands.AutoShardedBot):

@@ -88,3 +88,18 @@ def test_mistakes_are_named(tmp_path: Path, text: str, message: str) -> None:
 def test_unreadable_config_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read config file"):
         load_config(tmp_path / "missing.yaml", environ={})
+
+
+def test_admin_dm_and_retention_keys(tmp_path: Path) -> None:
+    defaults = load_config(write(tmp_path, "discord: {}\n"), environ={}).discord
+    assert (defaults.admin_ids, defaults.allow_dms, defaults.retention_days) == ((), False, 90)
+    text = "discord:\n  admin_ids: [7, 8]\n  allow_dms: true\n  retention_days: 30\n"
+    settings = load_config(write(tmp_path, text), environ={}).discord
+    assert (settings.admin_ids, settings.allow_dms, settings.retention_days) == ((7, 8), True, 30)
+    for bad, message in (
+        ("allow_dms: yes please", "'discord.allow_dms' must be true or false"),
+        ("retention_days: 0", "'discord.retention_days' must be a positive number"),
+        ("admin_ids: [me]", "'discord.admin_ids' must be a list of integers"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            load_config(write(tmp_path, f"discord:\n  {bad}\n"), environ={})

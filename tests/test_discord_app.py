@@ -13,7 +13,7 @@ import pytest
 from bot.cogs.answers import blank_hint
 from bot.config import Config
 from bot.discord_app import ADMINS_ONLY, NO_DMS, NOT_ADMIN, CitebotBot, create_bot
-from bot.feedback import FeedbackStore
+from bot.feedback import FeedbackStore, passage_digest
 from bot.served import Counts, Served, describe_change
 from retrieval.search import KnowledgeBase
 
@@ -150,6 +150,14 @@ async def test_direct_messages_are_refused_politely_unless_allowed(
     open_bot = create_bot(config, SERVED, store, lambda: KB)
     # A DM channel is in no allow-list; allowing DMs is what admits it.
     assert await open_bot.admit(Stub(31, Channel(500), guild_id=None))
+    # Admin commands stay for admins: in a DM, /stats would cover every server.
+    stats = Command({ADMINS_ONLY: True})
+    stranger = Stub(32, Channel(500), guild_id=None, command=stats)
+    assert not await open_bot.admit(stranger)
+    assert stranger.response.sent == [(NOT_ADMIN, True)]
+    assert await open_bot.admit(
+        Stub(33, Channel(500), guild_id=None, command=stats, user=User(ADMIN_ID))
+    )
     store.close()
 
 
@@ -179,3 +187,12 @@ def test_a_reload_says_what_changed() -> None:
     assert describe_change(before, after) == (
         "documents 1 → 2, passages 30 → 41, people 5 (unchanged), events 4 → 6"
     )
+
+
+def test_a_passage_id_names_a_digest_only_while_the_passage_exists() -> None:
+    document = KB.documents[0]
+    first = f"{document.id}:0"
+    assert SERVED.digest(first) == passage_digest(document.passages[0].text)
+    assert SERVED.digest(f"{document.id}:{len(document.passages)}") is None
+    assert SERVED.digest("no-such-document:0") is None
+    assert SERVED.digest(f"{document.id}:x") is None

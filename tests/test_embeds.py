@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 
 import discord
 from hypothesis import given, settings
@@ -13,7 +14,9 @@ from bot.embeds import (
     answer_embed,
     help_embed,
     no_answer_text,
+    stats_embed,
 )
+from bot.feedback import DislikedAnswer, Report
 from bot.served import Examples
 from bot.text import ELLIPSIS, clean, discord_len, escape, one_line, truncate
 from knowledge.article import Reference
@@ -300,3 +303,22 @@ def test_sources_fit_every_limit_and_never_cut_a_passage_first(
     # The passages fit whole (these are short); references take only the room left.
     for body in bodies:
         assert body.strip() in (embed.description or "")
+
+
+def test_stats_stay_within_limits_and_escape_what_members_typed() -> None:
+    since = datetime.now(UTC)
+    disliked = tuple(
+        DislikedAnswer(n, "ask", "**bold** @everyone " * 200, ("doc:1",) * 50, 3, 1)
+        for n in range(10)
+    )
+    report = Report(since, 12, 3, 4, 30, (("`x` " * 500, 7),) * 10, disliked)
+    embed = stats_embed(report, 90, 30)
+    check_embed(embed)
+    fields = {field.name: field.value for field in embed.fields}
+    assert fields["Questions"] == "12 asked, 3 answered (25%)"
+    assert "**bold**" not in fields["Most 👎 answers"]
+    assert embed.footer.text == "Questions are kept 30 days, so this covers 30."
+    empty = stats_embed(Report(since, 0, 0, 0, 0, (), ()), 7, 90)
+    assert {field.name: field.value for field in empty.fields}["Questions"] == (
+        "0 asked, 0 answered (—)"
+    )

@@ -58,7 +58,7 @@ class Admin(commands.Cog):
             # Loading can take longer than the 3 s an interaction may wait for its reply.
             await interaction.response.defer(ephemeral=True, thinking=True)
             outcome = await self.bot.reload_documents(f"/reload by user {interaction.user.id}")
-            await interaction.followup.send(outcome.text, ephemeral=True)
+            await interaction.followup.send(outcome, ephemeral=True)
 
     @app_commands.command(name="stats", extras={ADMINS_ONLY: True})
     @app_commands.default_permissions(manage_guild=True)
