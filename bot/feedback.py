@@ -166,11 +166,12 @@ class FeedbackStore:
     """Queries, shown pages and votes in one SQLite file; used from one thread (the event loop)."""
 
     def __init__(self, path: Path) -> None:
-        """Open (creating it and its folder if needed) the database at `path`, upgrading an
-        older schema in place."""
+        """Open (creating the file if needed, never its folder: a missing folder is a typo to
+        report) the database at `path`, upgrading an older schema in place."""
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.parent.is_dir():
+                raise OSError(f"the folder {path.parent} does not exist")
             self._db = sqlite3.connect(path)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None

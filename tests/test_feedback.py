@@ -28,8 +28,14 @@ def hit(passage: int) -> Hit:
     )
 
 
+def test_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"the folder .*sub does not exist"):
+        FeedbackStore(tmp_path / "sub" / "bot.sqlite3")
+    assert not (tmp_path / "sub").exists()
+
+
 def test_pages_are_found_again_after_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "bot.sqlite3"
+    path = tmp_path / "bot.sqlite3"
     store = FeedbackStore(path)
     query_id = store.save_query("ask", "When was Trotsky exiled?", ASKER, found=True)
     first = store.save_page(query_id, 0, [hit(3), hit(7)])
