@@ -1,93 +1,151 @@
-"""Terms bucketed for "which known terms are within a fuzz.ratio cut-off of this one".
+"""Terms prepared for "which known terms are within a fuzz.ratio cut-off of this one".
 
-A spelling fix or a typo weight used to run RapidFuzz over every term of a first letter; a
-bucket per (first letter, length) lets a query read only the few lengths that can reach the
-cut-off. Results are exactly those of the plain scan: the same scorer and cut-off, and ties go
-to the term first in the given order, as process.extractOne gives them. The buckets are plain
-data, built once from the terms, so a cache can store them as they are.
+A spelling fix or a typo weight used to run RapidFuzz over every term of a first letter. Here
+the terms of a first letter are sorted by length, and each carries a mask of the letters it
+holds; a query reads only the lengths that can reach the cut-off, drops in numpy the terms whose
+letters alone differ too much, and gives RapidFuzz the few that are left. Both filters are
+bounds that fuzz.ratio itself obeys, so the results are exactly those of the plain scan: the
+same scorer and cut-off, and ties go to the term first in the given order, as
+process.extractOne gives them. The tables are plain data (lists and numpy arrays), built once
+from the terms, so a cache can store them as they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from math import ceil
+from functools import cache
+from math import ceil, floor
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-# Slack on the length bound of `_lengths_within`: the bound only narrows what RapidFuzz then
-# scores exactly, so it may admit a length too many, never one too few.
+# Slack on the bounds below: they only narrow what RapidFuzz then scores exactly, so they may
+# admit a term too many, never one too few.
 _BOUND_SLACK = 1e-9
+# A character's bit in a term's letter mask: its code point modulo 32 (a-z get bits 1-26).
+_MASK_BITS = 32
 
 
-def _lengths_within(length: int, cutoff: float, longest: int) -> range:
-    """Lengths (up to `longest`) a string can have and still score `cutoff` (0-100) by
-    fuzz.ratio against one of `length` characters.
+def _max_distance(length: int, longest: int, cutoff: float) -> int:
+    """The most insertions and deletions that still let a string of `length` characters and
+    one of at most `longest` score `cutoff` (0-100) by fuzz.ratio, which is
+    100 * (1 - d / (a + b)) for d insertions and deletions between strings of a and b."""
+    return floor((1 - cutoff / 100) * (length + longest) + _BOUND_SLACK)
 
-    fuzz.ratio is 100 * (1 - d / (a + b)) with d, the insertions and deletions between the two,
-    at least |a - b|; so a score of at least c needs |a - b| <= (1 - c / 100) * (a + b).
-    """
+
+def _lengths_within(length: int, cutoff: float) -> tuple[int, int]:
+    """The shortest and longest (possibly infinite) lengths a string can have and still score
+    `cutoff` against one of `length` characters: d is at least |a - b|, so a score of c needs
+    |a - b| <= (1 - c / 100) * (a + b)."""
     slack = 1 - cutoff / 100
-    shortest = ceil((1 - slack) * length / (1 + slack) - _BOUND_SLACK)
-    if slack < 1:
-        longest = min(longest, int((1 + slack) * length / (1 - slack) + _BOUND_SLACK))
-    return range(max(0, shortest), longest + 1)
+    shortest = max(0, ceil((1 - slack) * length / (1 + slack) - _BOUND_SLACK))
+    if slack >= 1:
+        return shortest, 2**62
+    return shortest, floor((1 + slack) * length / (1 - slack) + _BOUND_SLACK)
+
+
+@cache
+def _popcount16() -> npt.NDArray[np.uint8]:
+    """Set bits of every 16-bit number (numpy before 2.0 has no bitwise_count)."""
+    numbers = np.arange(2**16, dtype=np.uint32)
+    counts = np.zeros(2**16, dtype=np.uint8)
+    for bit in range(16):
+        counts += ((numbers >> bit) & 1).astype(np.uint8)
+    return counts
+
+
+def _masks(terms: list[str]) -> npt.NDArray[np.uint32]:
+    """Each term's letter mask, the bits of the characters it holds, computed in numpy."""
+    if not terms:
+        return np.zeros(0, dtype=np.uint32)
+    codes = np.frombuffer("".join(terms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = np.left_shift(np.uint32(1), codes % _MASK_BITS)
+    starts = np.cumsum([0, *map(len, terms)])[:-1]
+    return np.bitwise_or.reduceat(bits, starts).astype(np.uint32)
+
+
+def _mask(term: str) -> int:
+    mask = 0
+    for char in term:
+        mask |= 1 << (ord(char) % _MASK_BITS)
+    return mask
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The terms of one first letter (or all of them), sorted by length, then given order."""
+
+    terms: list[str]
+    lengths: npt.NDArray[np.int64]
+    masks: npt.NDArray[np.uint32]
+    positions: npt.NDArray[np.int64]  # place in the given order: ties go to the lowest
 
 
 @dataclass(frozen=True, slots=True)
 class CloseTerms:
-    """Terms bucketed by length (and by first letter, when `same_initial`), in their given
-    order, for "which terms are within a fuzz.ratio cut-off of this one"."""
+    """Terms grouped by first letter (when `same_initial`), for "which terms are within a
+    fuzz.ratio cut-off of this one"."""
 
-    # (first letter or "", length) -> the terms with them, in the given order, and their
-    # positions in it (which decide ties between buckets).
-    buckets: dict[tuple[str, int], tuple[list[str], list[int]]]
+    groups: dict[str, _Group]
     same_initial: bool
-    longest: int
 
     @classmethod
     def of(cls, terms: Iterable[str], same_initial: bool = True) -> CloseTerms:
-        """Bucket `terms` (in order; empty strings are never a match and are left out)."""
-        buckets: dict[tuple[str, int], tuple[list[str], list[int]]] = {}
-        longest = 0
+        """Prepare `terms` (in order; empty strings are never a match and are left out)."""
+        by_key: dict[str, list[tuple[int, int, str]]] = {}
         for position, term in enumerate(terms):
-            if not term:
-                continue
-            key = (term[0] if same_initial else "", len(term))
-            bucket = buckets.setdefault(key, ([], []))
-            bucket[0].append(term)
-            bucket[1].append(position)
-            longest = max(longest, len(term))
-        return cls(buckets, same_initial, longest)
+            if term:
+                key = term[0] if same_initial else ""
+                by_key.setdefault(key, []).append((len(term), position, term))
+        groups = {}
+        for key, entries in by_key.items():
+            entries.sort()
+            texts = [term for _, _, term in entries]
+            groups[key] = _Group(
+                texts,
+                np.fromiter((n for n, _, _ in entries), dtype=np.int64, count=len(entries)),
+                _masks(texts),
+                np.fromiter((p for _, p, _ in entries), dtype=np.int64, count=len(entries)),
+            )
+        return cls(groups, same_initial)
 
-    def _buckets(self, term: str, cutoff: float) -> Iterable[tuple[list[str], list[int]]]:
-        initial = term[0] if self.same_initial else ""
-        for length in _lengths_within(len(term), cutoff, self.longest):
-            bucket = self.buckets.get((initial, length))
-            if bucket is not None:
-                yield bucket
+    def _candidates(self, term: str, cutoff: float) -> list[str]:
+        """The terms that pass both bounds, in the given order."""
+        group = self.groups.get(term[0] if self.same_initial else "")
+        if group is None:
+            return []
+        shortest, longest = _lengths_within(len(term), cutoff)
+        lo = int(np.searchsorted(group.lengths, shortest, side="left"))
+        hi = int(np.searchsorted(group.lengths, longest, side="right"))
+        if lo >= hi:
+            return []
+        # Each character one string holds and the other lacks costs an insertion or a
+        # deletion, so the bits set in one mask only are at most the distance.
+        differ = group.masks[lo:hi] ^ np.uint32(_mask(term))
+        table = _popcount16()
+        bits = table[differ & 0xFFFF] + table[differ >> 16]
+        limit = _max_distance(len(term), int(group.lengths[hi - 1]), cutoff)
+        kept = lo + np.flatnonzero(bits <= limit)
+        kept = kept[np.argsort(group.positions[kept], kind="stable")]
+        return [group.terms[at] for at in kept.tolist()]
 
     def best(self, term: str, cutoff: float) -> str | None:
         """The first term, in the given order, of those scoring highest (at least `cutoff`)
         against `term`: what process.extractOne returns over the whole (first letter's) list."""
         if not term:
             return None
-        found: tuple[float, int, str] | None = None  # (-score, position, term)
-        for terms, positions in self._buckets(term, cutoff):
-            match = process.extractOne(term, terms, scorer=fuzz.ratio, score_cutoff=cutoff)
-            if match is not None:
-                candidate = (-match[1], positions[match[2]], match[0])
-                found = candidate if found is None else min(found, candidate)
-        return None if found is None else found[2]
+        candidates = self._candidates(term, cutoff)
+        match = process.extractOne(term, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return None if match is None else match[0]
 
     def all(self, term: str, cutoff: float) -> list[str]:
-        """Every term scoring at least `cutoff` against `term` (in no particular order)."""
+        """Every term scoring at least `cutoff` against `term`, in the given order."""
         if not term:
             return []
-        return [
-            match
-            for terms, _ in self._buckets(term, cutoff)
-            for match, _, _ in process.extract(
-                term, terms, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-            )
-        ]
+        candidates = self._candidates(term, cutoff)
+        found = process.extract(
+            term, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        )
+        return [match for match, _, _ in sorted(found, key=lambda item: item[2])]
