@@ -10,6 +10,7 @@ plain data, so a cache can store it beside the entities.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -94,8 +95,12 @@ class NameTable:
     names: list[str]
     folded_names: list[str]
     folded: list[str]  # every folded alias, grouped by entity in order
+    # The same, each after a character none holds, and where each starts: autocomplete finds
+    # what was typed in one regular-expression pass over them.
+    separator: str
+    joined: str
+    starts: np.ndarray
     owners: np.ndarray  # entity of each alias
-    by_entity: list[tuple[int, ...]]  # alias ids of each entity
     by_word: dict[str, list[int]]  # a word of a folded alias -> ids of the aliases with it
     by_term: dict[str, list[int]]  # an index term of a folded alias -> ids of the aliases
     wordless: list[int]  # aliases with no word at all
@@ -107,12 +112,12 @@ class NameTable:
         """A table of (name, aliases) pairs; their order breaks ties between equal scores."""
         folded: list[str] = []
         owners: list[int] = []
-        by_entity: list[tuple[int, ...]] = []
         for rank, (_, aliases) in enumerate(entities):
-            start = len(folded)
             folded.extend(fold(alias) for alias in aliases)
             owners.extend([rank] * len(aliases))
-            by_entity.append(tuple(range(start, len(folded))))
+        separator = next(
+            c for c in map(chr, range(10, 0x110000)) if all(c not in a for a in folded)
+        )
         by_word: dict[str, list[int]] = {}
         by_term: dict[str, list[int]] = {}
         wordless = []
@@ -128,8 +133,10 @@ class NameTable:
             names=[name for name, _ in entities],
             folded_names=[fold(name) for name, _ in entities],
             folded=folded,
+            separator=separator,
+            joined="".join(separator + alias for alias in folded),
+            starts=np.cumsum([1, *(len(alias) + 1 for alias in folded)])[:-1],
             owners=np.asarray(owners, dtype=np.int64),
-            by_entity=by_entity,
             by_word=by_word,
             by_term=by_term,
             wordless=wordless,
@@ -196,19 +203,24 @@ class NameTable:
         needle = fold(text).strip()
         if not needle:
             return self.names[:limit]
-        inside = f" {needle}"
-        prefix = [
-            rank
-            for rank, ids in enumerate(self.by_entity)
-            if any(self.folded[a].startswith(needle) or inside in self.folded[a] for a in ids)
-        ]
-        names = [self.names[rank] for rank in prefix]
+        if self.separator in needle:
+            found: list[int] = []  # no alias holds it
+        else:  # the needle where an alias or one of its words starts
+            starting = re.compile(f"[ {re.escape(self.separator)}]{re.escape(needle)}")
+            found = [m.start() + 1 for m in starting.finditer(self.joined)]
+        at = np.searchsorted(self.starts, found, side="right") - 1
+        prefix = np.unique(self.owners[at])  # entity ranks, in table order
+        names = [self.names[rank] for rank in prefix.tolist()]
         if len(needle) < 3:
             return names[:limit]  # two letters say too little for a fuzzy guess
         taken = set(names)
         rest = [rank for rank, name in enumerate(self.names) if name not in taken]
         fuzzy = process.extract(
-            fold(needle), [self.folded_names[r] for r in rest], scorer=fuzz.WRatio, limit=limit
+            fold(needle),
+            [self.folded_names[r] for r in rest],
+            scorer=fuzz.WRatio,
+            limit=limit,
+            score_cutoff=fuzzy_match,
         )
-        names += [self.names[rest[at]] for _, score, at in fuzzy if score >= fuzzy_match]
+        names += [self.names[rest[at]] for _, _, at in fuzzy]
         return names[:limit]

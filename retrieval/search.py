@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -73,6 +74,66 @@ class _Entity:
     event: Event | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Dates:
+    """The events with a first and last year, in event order, as arrays: a year is looked up
+    among them in numpy rather than event by event."""
+
+    entities: list[_Entity]
+    starts: np.ndarray
+    ends: np.ndarray
+    written: np.ndarray  # dates the documents write out ("from 1936 to 1938"), not names
+
+    @classmethod
+    def of(cls, events: Sequence[_Entity]) -> _Dates:
+        """The dated ones of `events`."""
+        dated: list[_Entity] = []
+        spans: list[tuple[int, int, bool]] = []  # (first year, last year, written out)
+        for entity in events:
+            event = entity.event
+            if event and event.start and event.end:
+                dated.append(entity)
+                spans.append((event.start[0], event.end[0], bool(event.context)))
+        starts, ends, written = zip(*spans, strict=True) if spans else ((), (), ())
+        return cls(
+            dated,
+            np.array(starts, dtype=np.int64),
+            np.array(ends, dtype=np.int64),
+            np.array(written, dtype=bool),
+        )
+
+    def covering(self, years: Iterable[int]) -> np.ndarray:
+        """Which dates include one of `years` (as Event.covers does)."""
+        covered = np.zeros(len(self.entities), dtype=bool)
+        for year in set(years):
+            covered |= (self.starts <= year) & (year <= self.ends)
+        return covered
+
+
+class _Ranked(Sequence[tuple[int, float]]):
+    """(passage position, score) pairs, best first, held as arrays: only the page shown is
+    made into Python objects."""
+
+    def __init__(self, positions: np.ndarray, scores: np.ndarray):
+        self._positions = positions
+        self._scores = scores
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, at: int) -> tuple[int, float]: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[tuple[int, float]]: ...
+
+    def __getitem__(self, at: int | slice) -> tuple[int, float] | list[tuple[int, float]]:
+        if isinstance(at, slice):
+            pairs = zip(self._positions[at].tolist(), self._scores[at].tolist(), strict=True)
+            return list(pairs)
+        return int(self._positions[at]), float(self._scores[at])
+
+
 class KnowledgeBase:
     """Loaded documents, their index and entities; answers questions."""
 
@@ -107,13 +168,16 @@ class KnowledgeBase:
         self._spellings = CloseTerms.of(self.index.vocabulary())
 
     def find_entities(self) -> None:
-        """Find the documents' figures and events now rather than on first use.
+        """Find the documents' figures and events, and build every table a query reads,
+        now rather than on first use.
 
         A server wants this before it takes requests: autocomplete must answer within
         Discord's 3 s, and on a large corpus finding the entities takes longer than that.
+        Afterwards no query does work over the whole corpus: figure, event, ref, autocomplete
+        and the suggestions of an unanswered question only read these tables.
         """
         _ = self._figure_names, self._event_names, self._event_completions
-        _ = self._entities_by_word, self._dated_spans
+        _ = self._entities_by_word, self._dates, self._citing
 
     @cached_property
     def _figures(self) -> list[_Entity]:
@@ -213,25 +277,18 @@ class KnowledgeBase:
         """The terms of the narrowest date in the documents that covers a year they never
         write: 1937 → "1936", "1938" of "from 1936 to 1938"; for a decade ("1850s"), the
         narrowest covering one of its years; [] when none covers one."""
-        spans = [
-            (start, end)
-            for start, end, event in self._dated_spans
-            if any(event.covers(year) for year in years)
-        ]
-        if not spans:
+        dates = self._dates
+        written = np.flatnonzero(dates.covering(years) & dates.written)
+        if not written.size:
             return []
-        start, end = min(spans, key=lambda span: span[1] - span[0])
+        widths = dates.ends[written] - dates.starts[written]
+        narrowest = int(written[np.argmin(widths)])  # the first of equally narrow ones
+        start, end = int(dates.starts[narrowest]), int(dates.ends[narrowest])
         return list(dict.fromkeys([str(start), str(end)]))
 
     @cached_property
-    def _dated_spans(self) -> list[tuple[int, int, Event]]:
-        """(first year, last year, event) of each date the documents write ("from 1936 to
-        1938"), in event order: what an unwritten year is looked up among."""
-        return [
-            (e.event.start[0], e.event.end[0], e.event)
-            for e in self._events
-            if e.event and e.event.context and e.event.start and e.event.end
-        ]
+    def _dates(self) -> _Dates:
+        return _Dates.of(self._events)
 
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
         """The passages that best answer a question, or found=False when none covers it."""
@@ -266,16 +323,14 @@ class KnowledgeBase:
         if years:
             # The narrowest date first: "1937" is about 1936–1938 before it is about the 1930s.
             span: dict[int, int] = {}  # position -> width in years of its narrowest date
-            for entity in self._events:
-                event = entity.event
-                if event and event.start and event.end and any(event.covers(y) for y in years):
-                    width = event.end[0] - event.start[0]
-                    for place in entity.places:
-                        span[place] = min(span.get(place, width), width)
+            dates = self._dates
+            for at in np.flatnonzero(dates.covering(years)).tolist():
+                width = int(dates.ends[at] - dates.starts[at])
+                for place in dates.entities[at].places:
+                    span[place] = min(span.get(place, width), width)
             if span:
-                ranked = sorted(
-                    self._rank_places(span, analyze(name)), key=lambda item: span[item[0]]
-                )
+                widths = np.fromiter(span.values(), dtype=np.int64, count=len(span))
+                ranked = self._rank_places(span, analyze(name), first_by=widths)
                 return self._answer(name, "event", ranked, top_k, offset, subject=name.strip())
         return self._entity_answer(name, "event", self._event_names, top_k, offset)
 
@@ -415,14 +470,19 @@ class KnowledgeBase:
         return sorted(ranked, key=lambda item: item[0] not in together)
 
     def _rank_places(
-        self, positions: Iterable[int], terms: Sequence[str]
-    ) -> list[tuple[int, float]]:
+        self,
+        positions: Iterable[int],
+        terms: Sequence[str],
+        first_by: np.ndarray | None = None,
+    ) -> _Ranked:
         """Passages best first by their scores for `terms` (all 0 without terms), ties to the
-        earlier passage; sorted in numpy, as a figure may have thousands of passages."""
+        earlier passage; with `first_by` (a key per passage), lowest key first. Sorted in
+        numpy and kept as arrays, as a figure may have thousands of passages."""
         places = np.fromiter(positions, dtype=np.int64)
         scores = self.index.scores(terms)[places] if terms else np.zeros(places.size)
-        order = np.lexsort((places, -scores))
-        return list(zip(places[order].tolist(), scores[order].tolist(), strict=True))
+        keys = (places, -scores) if first_by is None else (places, -scores, first_by)
+        order = np.lexsort(keys)
+        return _Ranked(places[order], scores[order])
 
     def _answer(
         self,
