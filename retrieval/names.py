@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from knowledge.entities import ROLE_WORDS
 from knowledge.text import fold
@@ -51,6 +50,8 @@ def typed_name(query: str) -> str:
 def name_score(q: str, a: str, partial: bool) -> float:
     """How well a typed name `q` (see typed_name) matches a folded alias `a`, 0-100;
     `partial` lets one shared word match."""
+    from rapidfuzz import fuzz, process  # on first use, as in retrieval/spelling.py
+
     score = fuzz.ratio(q, a)
     words = [w for w in q.split() if w not in STOPWORDS]
     alias_words = a.split()
@@ -179,6 +180,8 @@ class NameTable:
 
     def scores(self, query: str, partial: bool) -> np.ndarray:
         """Each entity's best name_score over its aliases for a typed name (-inf: no alias)."""
+        from rapidfuzz import fuzz, process  # on first use, as in retrieval/spelling.py
+
         q = typed_name(query)
         alias_scores = process.cdist([q], self.folded, scorer=fuzz.ratio, dtype=np.float64)[0]
         for at in self._liftable(q, partial):
@@ -213,6 +216,8 @@ class NameTable:
         names = [self.names[rank] for rank in prefix.tolist()]
         if len(needle) < 3:
             return names[:limit]  # two letters say too little for a fuzzy guess
+        from rapidfuzz import fuzz, process  # on first use, as in retrieval/spelling.py
+
         taken = set(names)
         rest = [rank for rank, name in enumerate(self.names) if name not in taken]
         fuzzy = process.extract(

@@ -8,6 +8,9 @@ bounds that fuzz.ratio itself obeys, so the results are exactly those of the pla
 same scorer and cut-off, and ties go to the term first in the given order, as
 process.extractOne gives them. The tables are plain data (lists and numpy arrays), built once
 from the terms, so a cache can store them as they are.
+
+RapidFuzz is imported where it is first used, not with the module: a question without a typo
+never needs it, and the command line starts faster without it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from math import ceil, floor
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz, process
 
 # Slack on the bounds below: they only narrow what RapidFuzz then scores exactly, so they may
 # admit a term too many, never one too few.
@@ -136,6 +138,8 @@ class CloseTerms:
         against `term`: what process.extractOne returns over the whole (first letter's) list."""
         if not term:
             return None
+        from rapidfuzz import fuzz, process  # on first use: see the module docstring
+
         candidates = self._candidates(term, cutoff)
         match = process.extractOne(term, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
         return None if match is None else match[0]
@@ -144,6 +148,8 @@ class CloseTerms:
         """Every term scoring at least `cutoff` against `term`, in the given order."""
         if not term:
             return []
+        from rapidfuzz import fuzz, process  # on first use: see the module docstring
+
         candidates = self._candidates(term, cutoff)
         found = process.extract(
             term, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
