@@ -78,6 +78,13 @@ def _close_terms() -> CloseTerms:
     return CloseTerms.of(english_zipf())
 
 
+def load_tables() -> None:
+    """Read the frequency table and prepare its typo look-up now rather than on first use
+    (a server does this before it takes questions)."""
+    _close_terms()
+    _rarest()
+
+
 def term_zipf(term: str) -> float:
     """A term's Zipf frequency in English; unknown to the table: as rare as its rarest."""
     return english_zipf().get(term, _rarest())

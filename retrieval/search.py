@@ -25,7 +25,14 @@ from knowledge.text import fold
 from retrieval import cache
 from retrieval.analyzer import analyze
 from retrieval.answers import Answer, Hit
-from retrieval.evidence import CHAT_TERMS, COMMON_ZIPF, Evidence, informativeness, share
+from retrieval.evidence import (
+    CHAT_TERMS,
+    COMMON_ZIPF,
+    Evidence,
+    informativeness,
+    load_tables,
+    share,
+)
 from retrieval.index import BM25Index
 from retrieval.names import SPELLING_MATCH, NameTable, without_titles
 from retrieval.spelling import CloseTerms
@@ -178,6 +185,7 @@ class KnowledgeBase:
         """
         _ = self._figure_names, self._event_names, self._event_completions
         _ = self._entities_by_word, self._dates, self._citing
+        load_tables()
 
     @cached_property
     def _figures(self) -> list[_Entity]:

@@ -15,6 +15,7 @@ never needs it, and the command line starts faster without it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -58,16 +59,6 @@ def _popcount16() -> npt.NDArray[np.uint8]:
     return counts
 
 
-def _masks(terms: list[str]) -> npt.NDArray[np.uint32]:
-    """Each term's letter mask, the bits of the characters it holds, computed in numpy."""
-    if not terms:
-        return np.zeros(0, dtype=np.uint32)
-    codes = np.frombuffer("".join(terms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bits = np.left_shift(np.uint32(1), codes % _MASK_BITS)
-    starts = np.cumsum([0, *map(len, terms)])[:-1]
-    return np.bitwise_or.reduceat(bits, starts).astype(np.uint32)
-
-
 def _mask(term: str) -> int:
     mask = 0
     for char in term:
@@ -79,10 +70,9 @@ def _mask(term: str) -> int:
 class _Group:
     """The terms of one first letter (or all of them), sorted by length, then given order."""
 
-    terms: list[str]
-    lengths: npt.NDArray[np.int64]
+    lengths: npt.NDArray[np.int32]
     masks: npt.NDArray[np.uint32]
-    positions: npt.NDArray[np.int64]  # place in the given order: ties go to the lowest
+    positions: npt.NDArray[np.int32]  # place in the given order: ties go to the lowest
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,28 +80,35 @@ class CloseTerms:
     """Terms grouped by first letter (when `same_initial`), for "which terms are within a
     fuzz.ratio cut-off of this one"."""
 
+    terms: list[str]  # in the given order
     groups: dict[str, _Group]
     same_initial: bool
 
     @classmethod
     def of(cls, terms: Iterable[str], same_initial: bool = True) -> CloseTerms:
-        """Prepare `terms` (in order; empty strings are never a match and are left out)."""
-        by_key: dict[str, list[tuple[int, int, str]]] = {}
-        for position, term in enumerate(terms):
-            if term:
-                key = term[0] if same_initial else ""
-                by_key.setdefault(key, []).append((len(term), position, term))
+        """Prepare `terms` (in order; empty strings are never a match and are left out).
+
+        Done in numpy, a pass or two over the terms: a big corpus has a million of them.
+        """
+        words = list(terms)
+        lengths = np.fromiter(map(len, words), dtype=np.int32, count=len(words))
+        kept = np.flatnonzero(lengths).astype(np.int32)  # positions of the non-empty terms
+        codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), np.uint32)
+        starts = (np.cumsum(lengths, dtype=np.int64) - lengths)[kept]
+        # Each term's letter mask: the bits of the characters it holds.
+        bits = np.left_shift(np.uint32(1), codes % _MASK_BITS).astype(np.uint32)
+        masks = np.bitwise_or.reduceat(bits, starts) if kept.size else bits[:0]
+        initials = codes[starts] if same_initial else np.zeros(kept.size, dtype=np.uint32)
+        order = np.lexsort((kept, lengths[kept], initials))
+        initials, kept, masks = initials[order], kept[order], masks[order]
+        bounds = [0, *(np.flatnonzero(np.diff(initials)) + 1).tolist(), kept.size]
         groups = {}
-        for key, entries in by_key.items():
-            entries.sort()
-            texts = [term for _, _, term in entries]
-            groups[key] = _Group(
-                texts,
-                np.fromiter((n for n, _, _ in entries), dtype=np.int64, count=len(entries)),
-                _masks(texts),
-                np.fromiter((p for _, p, _ in entries), dtype=np.int64, count=len(entries)),
-            )
-        return cls(groups, same_initial)
+        for lo, hi in itertools.pairwise(bounds):
+            if lo < hi:
+                positions = kept[lo:hi]
+                key = chr(initials[lo]) if same_initial else ""
+                groups[key] = _Group(lengths[positions], masks[lo:hi], positions)
+        return cls(words, groups, same_initial)
 
     def _candidates(self, term: str, cutoff: float) -> list[str]:
         """The terms that pass both bounds, in the given order."""
@@ -130,8 +127,7 @@ class CloseTerms:
         bits = table[differ & 0xFFFF] + table[differ >> 16]
         limit = _max_distance(len(term), int(group.lengths[hi - 1]), cutoff)
         kept = lo + np.flatnonzero(bits <= limit)
-        kept = kept[np.argsort(group.positions[kept], kind="stable")]
-        return [group.terms[at] for at in kept.tolist()]
+        return [self.terms[at] for at in np.sort(group.positions[kept]).tolist()]
 
     def best(self, term: str, cutoff: float) -> str | None:
         """The first term, in the given order, of those scoring highest (at least `cutoff`)
