@@ -12,7 +12,14 @@ rank-bm25 walks every passage per query term in Python, so at the largest sizes 
 runs on the first ``--reference-queries`` queries only; the table says how many, and
 agreement is measured on those.
 
+Then, for each of ``--query-sizes``, the whole query path of a ``KnowledgeBase`` over that
+corpus, warm (entities found and look-up tables built first, timed apart): each kind of
+query a user can send, every query new to the process (so no memo helps): ``ask`` answered,
+with one and with five misspelt words, and unanswered (with its suggestions); ``figure``
+by name, misspelt and unknown; ``event`` by name and by year; ``ref``; autocomplete.
+
     python bench/retrieval_sweep.py --sizes 1k,10k,100k,1M
+    python bench/retrieval_sweep.py --sizes '' --query-sizes 100k   # the query path only
     python bench/plot.py   # docs/benchmarks.png from bench/results/retrieval.json
 """
 
@@ -24,7 +31,9 @@ import gc
 import importlib
 import json
 import multiprocessing
+import os
 import platform
+import random
 import re
 import resource
 import sys
@@ -282,6 +291,134 @@ def sweep(
     }
 
 
+def _misspelt(word: str, rng: random.Random) -> str:
+    """One typo inside a word: a letter dropped, doubled, or two neighbours swapped."""
+    at = rng.randrange(1, len(word) - 2)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return word[:at] + word[at + 1 :]
+    if kind == 1:
+        return word[:at] + word[at] + word[at:]
+    return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+
+
+def query_path_cases(
+    kb: Any, count: int, seed: int = 11, dict_path: Path | None = None
+) -> dict[str, tuple[Any, list[Any]]]:
+    """Kind of query -> (the KnowledgeBase method answering it, ``count`` distinct queries)."""
+    rng = random.Random(seed)
+    natural = make_corpus.make_queries(count, seed=seed, dict_path=dict_path)
+    words = sorted(
+        {
+            w.lower()
+            for q in make_corpus.make_queries(20 * count, seed=seed, dict_path=dict_path)
+            for w in q.split()
+        }
+        - {"what", "does", "mean", "meaning"}
+    )
+    long_words = [w for w in words if w.isalpha() and len(w) >= 7] or ["keyboard"]
+    figures = [name for name, _, _ in kb.figures()] or ["Nobody"]
+    events = [name for name, _, _ in kb.events()] or ["Nothing"]
+    refs = kb.cited_numbers() or [1]
+
+    def nonsense() -> str:
+        return "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(7))
+
+    def sample(pool: list[Any]) -> list[Any]:
+        return [rng.choice(pool) for _ in range(count)]
+
+    def misspell(pool: list[str], words_each: int) -> list[str]:
+        return [
+            " ".join(_misspelt(w, rng) for w in rng.sample(pool, words_each)) for _ in range(count)
+        ]
+
+    long_names = [name for name in figures if len(name) >= 5] or ["Nobody"]
+    return {
+        "ask": (kb.ask, natural),
+        "ask, 1 misspelt word": (
+            kb.ask,
+            [f"{q} {_misspelt(rng.choice(long_words), rng)}" for q in natural],
+        ),
+        "ask, 5 misspelt words": (kb.ask, misspell(long_words, 5)),
+        "ask, not covered": (
+            kb.ask,
+            [f"what did {rng.choice(figures)} think of {nonsense()} {nonsense()}" for _ in natural],
+        ),
+        "figure": (kb.figure, sample(figures)),
+        "figure, misspelt": (kb.figure, [_misspelt(n, rng) for n in sample(long_names)]),
+        "figure, unknown": (kb.figure, [f"Zqx{n} Vbnm" for n in range(count)]),
+        "event": (kb.event, sample(events)),
+        "event, year": (kb.event, [str(rng.randrange(1500, 2000)) for _ in range(count)]),
+        "ref": (kb.reference, sample(refs)),
+        "autocomplete figure": (
+            kb.complete_figure,
+            [n[: rng.randint(1, 6)] for n in sample(figures)],
+        ),
+    }
+
+
+def measure_query_path(
+    size: int,
+    count: int = 200,
+    data_dir: Path = DATA_DIR,
+    dict_path: Path | None = None,
+) -> dict[str, Any]:
+    """Per-query latency of every kind of query through a KnowledgeBase of ``size`` passages."""
+    from retrieval.search import KnowledgeBase
+
+    started = time.perf_counter()
+    kb = KnowledgeBase.from_paths([corpus_file(size, data_dir, dict_path)])
+    built = time.perf_counter()
+    kb.find_entities()  # entities and every look-up table, before the first query
+    prepared = time.perf_counter()
+    cases = {}
+    for kind, (answer, queries) in query_path_cases(kb, count, dict_path=dict_path).items():
+        latencies, found = [], 0
+        for query in queries:
+            started_query = time.perf_counter()
+            result = answer(query)
+            latencies.append(time.perf_counter() - started_query)
+            found += bool(getattr(result, "found", result))
+        cases[kind] = {
+            "queries": len(latencies),
+            "found": found / len(latencies),
+            "p50_ms": float(np.percentile(latencies, 50) * 1e3),
+            "p99_ms": float(np.percentile(latencies, 99) * 1e3),
+            "max_ms": float(max(latencies) * 1e3),
+        }
+    return {
+        "size": size,
+        "passages": len(kb.index),
+        "figures": len(kb.figures()),
+        "events": len(kb.events()),
+        "build_s": built - started,
+        "entities_and_tables_s": prepared - built,
+        "cases": cases,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def format_query_path(runs: Sequence[dict[str, Any]]) -> str:
+    """The query-path figures as a fixed-width text table, one block per size."""
+    lines = []
+    for run in runs:
+        lines.append(
+            f"query path at N={run['passages']:,} ({run['figures']:,} figures, "
+            f"{run['events']:,} events; entities + tables {run['entities_and_tables_s']:.1f} s, "
+            f"load average {run['load_average']:.2f}):"
+        )
+        header = (
+            f"  {'query':<24} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'queries':>7} {'found':>6}"
+        )
+        lines += [header, "  " + "-" * (len(header) - 2)]
+        for kind, case in run["cases"].items():
+            lines.append(
+                f"  {kind:<24} {case['p50_ms']:>8.3f} {case['p99_ms']:>8.3f} "
+                f"{case['max_ms']:>8.3f} {case['queries']:>7} {case['found']:>6.0%}"
+            )
+    return "\n".join(lines)
+
+
 def format_table(results: dict[str, Any]) -> str:
     """The sweep as a fixed-width text table."""
     header = (
@@ -315,6 +452,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reference-full-up-to", type=int, default=100_000)
     parser.add_argument("--in-process", action="store_true", help="no fresh process per run")
+    parser.add_argument(
+        "--query-sizes", default="100k", help="sizes for the whole query path; '' for none"
+    )
+    parser.add_argument("--path-queries", type=int, default=200, help="queries per kind")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     results = sweep(
@@ -326,7 +467,20 @@ def main(argv: list[str] | None = None) -> int:
         reference_full_up_to=args.reference_full_up_to,
         isolate=not args.in_process,
     )
+    query_sizes = [parse_size(s) for s in args.query_sizes.split(",") if s]
+    for size in query_sizes:
+        corpus_file(size)  # generate once, outside the timed worker
+    query_runs = [
+        measure_query_path(size, args.path_queries)
+        if args.in_process
+        else _isolated(measure_query_path, size, args.path_queries)
+        for size in query_sizes
+    ]
+    results["query_path"] = query_runs
+    results["machine"]["load_average"] = os.getloadavg()[0]
     print(format_table(results))
+    if query_runs:
+        print(format_query_path(query_runs))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")

@@ -1,8 +1,11 @@
 """Start-up, memory and command-line throughput of citebot, each in a fresh process.
 
 1. ``citebot ask "When was Trotsky exiled?"`` on the bundled article, as a new process each
-   time (``--cold-start-runs``, median and range), next to a bare ``python -c pass``; and
-   whether that process imported discord.py (it must not).
+   time (``--cold-start-runs``, median and range of wall and CPU seconds), next to a bare
+   ``python -c pass`` and ``python -c "import numpy"``; whether that process imported
+   discord.py (it must not); the load average around the runs. The project's bytecode is
+   compiled first, as ``pip install`` does, so that no run pays for compiling it (with
+   PYTHONDONTWRITEBYTECODE set, every run from a checkout would).
 2. For each corpus size N (GCIDE passages from ``bench/make_corpus.py``):
 
    - cold, no cache: parse time, index time, resident memory after them, entity extraction
@@ -21,6 +24,7 @@ Results go to bench/results/startup.json (a run replaces only the sizes it measu
 from __future__ import annotations
 
 import argparse
+import compileall
 import concurrent.futures
 import gc
 import json
@@ -84,6 +88,31 @@ def timed_run(args: Sequence[str], stdin: str = "", cwd: Path | None = None) -> 
     return elapsed, done.stdout
 
 
+def timed_process(args: Sequence[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run a command to completion: (wall seconds, CPU seconds, stdout); raises if it fails.
+
+    CPU is the child's user + system time: under a shared machine's load it varies far less
+    than wall time, which also counts waiting for a core.
+    """
+    started = time.perf_counter()
+    with subprocess.Popen(
+        list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_env(),
+        cwd=cwd,
+    ) as child:
+        assert child.stdout is not None
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    if child.returncode != 0:
+        raise RuntimeError(f"{args[-1]!r} failed ({child.returncode})")
+    return elapsed, usage.ru_utime + usage.ru_stime, out
+
+
 def spread(values: Sequence[float]) -> dict[str, float]:
     """Median, minimum and maximum of some measurements."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
@@ -94,14 +123,14 @@ def cold_start(runs: int = 10, workdir: Path | None = None) -> dict[str, Any]:
 
     Runs in ``workdir`` (default: a temporary folder) so that no ./config.yaml is picked up.
     """
+    for package in ("bot", "knowledge", "retrieval"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="citebot-start-") as tmp:
         cwd = workdir or Path(tmp)
-        baseline = [timed_run([sys.executable, "-c", "pass"], cwd=cwd)[0] for _ in range(runs)]
-        times, answers = [], []
-        for _ in range(runs):
-            elapsed, out = timed_run([*CITEBOT, "ask", QUESTION], cwd=cwd)
-            times.append(elapsed)
-            answers.append(out)
+        baseline = [timed_process([sys.executable, "-c", "pass"], cwd) for _ in range(runs)]
+        numpy = [timed_process([sys.executable, "-c", "import numpy"], cwd) for _ in range(runs)]
+        runs_ = [timed_process([*CITEBOT, "ask", QUESTION], cwd) for _ in range(runs)]
         done = subprocess.run(
             [sys.executable, "-c", _PROBE, "ask", QUESTION],
             capture_output=True,
@@ -114,9 +143,14 @@ def cold_start(runs: int = 10, workdir: Path | None = None) -> dict[str, Any]:
     return {
         "question": QUESTION,
         "runs": runs,
-        "seconds": spread(times),
-        "python_baseline_seconds": spread(baseline),
-        "answered": all("Trotsky was exiled" in out for out in answers),
+        "seconds": spread([wall for wall, _, _ in runs_]),
+        "cpu_seconds": spread([cpu for _, cpu, _ in runs_]),
+        "python_baseline_seconds": spread([wall for wall, _, _ in baseline]),
+        "python_baseline_cpu_seconds": spread([cpu for _, cpu, _ in baseline]),
+        "numpy_import_seconds": spread([wall for wall, _, _ in numpy]),
+        "numpy_import_cpu_seconds": spread([cpu for _, cpu, _ in numpy]),
+        "load_average": {"before": load_before[0], "after": os.getloadavg()[0]},
+        "answered": all("Trotsky was exiled" in out for _, _, out in runs_),
         "discord_imported": bool(probe["discord_modules"]),
         "peak_rss_bytes": probe["peak_rss_bytes"],
     }
@@ -382,13 +416,21 @@ def format_table(results: dict[str, Any]) -> str:
     lines = []
     cold = results.get("cold_start")
     if cold:
-        s, base = cold["seconds"], cold["python_baseline_seconds"]
-        lines.append(
-            f"citebot ask (bundled), {cold['runs']} runs: median {s['median']:.3f} s "
-            f"({s['min']:.3f}-{s['max']:.3f}); python -c pass {base['median']:.3f} s; "
+        s, cpu = cold["seconds"], cold["cpu_seconds"]
+        base, base_cpu = cold["python_baseline_seconds"], cold["python_baseline_cpu_seconds"]
+        numpy, numpy_cpu = cold["numpy_import_seconds"], cold["numpy_import_cpu_seconds"]
+        load = cold["load_average"]
+        lines += [
+            f"citebot ask (bundled), {cold['runs']} runs, median (min-max): "
+            f"wall {s['median']:.3f} s ({s['min']:.3f}-{s['max']:.3f}), "
+            f"CPU {cpu['median']:.3f} s ({cpu['min']:.3f}-{cpu['max']:.3f}); "
             f"peak RSS {cold['peak_rss_bytes'] / mb:.0f} MB; "
-            f"discord imported: {'YES' if cold['discord_imported'] else 'no'}"
-        )
+            f"discord imported: {'YES' if cold['discord_imported'] else 'no'}",
+            f"  beside: python -c pass wall {base['median']:.3f} s, CPU {base_cpu['median']:.3f} s;"
+            f" import numpy wall {numpy['median']:.3f} s, CPU {numpy_cpu['median']:.3f} s; "
+            f"load average {load['before']:.2f} before, {load['after']:.2f} after "
+            f"({results['machine']['cpu_count']} cores)",
+        ]
     header = (
         f"{'N':>9} {'parse s':>8} {'index s':>8} {'build pk':>8} {'entities':>8} "
         f"{'warm s':>7} {'warm MB':>8} {'CLI ask s':>9} {'2x PSS MB':>9} {'cache MB':>8} "

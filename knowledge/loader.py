@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge.article import Article, Reference
 from knowledge.document import Document, KnowledgeError, article_passages, split_passages
 from knowledge.entities import Refinements
@@ -44,6 +42,8 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     sidecar = sidecar_path(path)
     if not sidecar.is_file():
         return {}
+    import yaml  # only documents with a sidecar need the YAML parser
+
     try:
         raw = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
 from retrieval.analyzer import ANALYZER_VERSION, analyze
+from retrieval.spelling import CloseTerms
 
 TABLE = Path(__file__).with_name("data") / "english-frequency.txt"
 # Words at least this frequent in English (Zipf 6.5: about the 20 most common words, such as
@@ -39,6 +38,8 @@ CHAT_TERMS = frozenset(term for word in CHAT_WORDS for term in analyze(word))
 # and weighs as that term; shorter terms than MIN_TYPO_LENGTH are too short to tell.
 TYPO_MATCH = 85.0
 MIN_TYPO_LENGTH = 4
+# Typo weights remembered: a long-running bot sees endless new words, so the memo is bounded.
+TYPO_CACHE = 65_536
 
 
 class FrequencyTableError(Exception):
@@ -71,13 +72,17 @@ def english_zipf() -> dict[str, float]:
 
 
 @cache
-def _by_initial() -> Mapping[str, list[str]]:
-    # Typos keep their first letter far more often than not; a bucket a letter keeps the
-    # fuzzy look-up to a few thousand terms.
-    buckets: dict[str, list[str]] = {}
-    for term in english_zipf():
-        buckets.setdefault(term[0], []).append(term)
-    return buckets
+def _close_terms() -> CloseTerms:
+    # Typos keep their first letter far more often than not: only that letter's terms, of the
+    # few lengths that can reach TYPO_MATCH, are compared.
+    return CloseTerms.of(english_zipf())
+
+
+def load_tables() -> None:
+    """Read the frequency table and prepare its typo look-up now rather than on first use
+    (a server does this before it takes questions)."""
+    _close_terms()
+    _rarest()
 
 
 def term_zipf(term: str) -> float:
@@ -85,22 +90,15 @@ def term_zipf(term: str) -> float:
     return english_zipf().get(term, _rarest())
 
 
-@cache
+@lru_cache(maxsize=TYPO_CACHE)
 def typo_zipf(term: str) -> float:
     """A term's Zipf frequency read as the most common term it could be a typo of: "happend"
     is as common as "happen", "wich" as "which". Only for terms the documents lack: a word
     the documents write is no typo."""
     zipf = term_zipf(term)
     if term.isalpha() and len(term) >= MIN_TYPO_LENGTH:
-        close = process.extract(
-            term,
-            _by_initial().get(term[0], []),
-            scorer=fuzz.ratio,
-            score_cutoff=TYPO_MATCH,
-            limit=None,
-        )
         table = english_zipf()
-        zipf = max([zipf, *(table[match] for match, _, _ in close)])
+        zipf = max([zipf, *(table[match] for match in _close_terms().all(term, TYPO_MATCH))])
     return zipf
 
 

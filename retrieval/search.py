@@ -17,28 +17,30 @@ from itertools import chain
 from pathlib import Path
 from typing import overload
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
 from knowledge.article import SECTION_SEPARATOR
 from knowledge.document import Document, Passage, clean_texts, passage_sections
-from knowledge.entities import MONTHS, ROLE_WORDS, Event, Figure
+from knowledge.entities import MONTHS, Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
 from retrieval import cache
-from retrieval.analyzer import STOPWORDS, analyze
+from retrieval.analyzer import analyze
 from retrieval.answers import Answer, Hit
-from retrieval.evidence import CHAT_TERMS, COMMON_ZIPF, Evidence, informativeness, share
+from retrieval.evidence import (
+    CHAT_TERMS,
+    COMMON_ZIPF,
+    Evidence,
+    informativeness,
+    load_tables,
+    share,
+)
 from retrieval.index import BM25Index
+from retrieval.names import SPELLING_MATCH, NameTable, without_titles
+from retrieval.spelling import CloseTerms
 
-# Fuzzy name scores (0-100) at or above which a typed name is taken to mean a known one.
-NAME_MATCH = 80.0
-# An event name typed in part resolves when the shared words carry more than half of the typed
-# name's informative weight ("most of what was typed is in the name").
-PARTIAL_NAME_SHARE = 0.5
 SUGGESTIONS = 3
 FUZZY_COMPLETION = 75.0
-# Similarity (0-100) at which an unknown question term is read as an indexed one.
-SPELLING_MATCH = 85.0
 SPELLING_FIXES = 5
 MAX_QUERY_TERMS = 64
 # A passage scoring under this share of the best one is noise, not a further answer. At 0.3
@@ -81,6 +83,66 @@ class _Entity:
     event: Event | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Dates:
+    """The events with a first and last year, in event order, as arrays: a year is looked up
+    among them in numpy rather than event by event."""
+
+    entities: list[_Entity]
+    starts: np.ndarray
+    ends: np.ndarray
+    written: np.ndarray  # dates the documents write out ("from 1936 to 1938"), not names
+
+    @classmethod
+    def of(cls, events: Sequence[_Entity]) -> _Dates:
+        """The dated ones of `events`."""
+        dated: list[_Entity] = []
+        spans: list[tuple[int, int, bool]] = []  # (first year, last year, written out)
+        for entity in events:
+            event = entity.event
+            if event and event.start and event.end:
+                dated.append(entity)
+                spans.append((event.start[0], event.end[0], bool(event.context)))
+        starts, ends, written = zip(*spans, strict=True) if spans else ((), (), ())
+        return cls(
+            dated,
+            np.array(starts, dtype=np.int64),
+            np.array(ends, dtype=np.int64),
+            np.array(written, dtype=bool),
+        )
+
+    def covering(self, years: Iterable[int]) -> np.ndarray:
+        """Which dates include one of `years` (as Event.covers does)."""
+        covered = np.zeros(len(self.entities), dtype=bool)
+        for year in set(years):
+            covered |= (self.starts <= year) & (year <= self.ends)
+        return covered
+
+
+class _Ranked(Sequence[tuple[int, float]]):
+    """(passage position, score) pairs, best first, held as arrays: only the page shown is
+    made into Python objects."""
+
+    def __init__(self, positions: np.ndarray, scores: np.ndarray):
+        self._positions = positions
+        self._scores = scores
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, at: int) -> tuple[int, float]: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[tuple[int, float]]: ...
+
+    def __getitem__(self, at: int | slice) -> tuple[int, float] | list[tuple[int, float]]:
+        if isinstance(at, slice):
+            pairs = zip(self._positions[at].tolist(), self._scores[at].tolist(), strict=True)
+            return list(pairs)
+        return int(self._positions[at]), float(self._scores[at])
+
+
 class KnowledgeBase:
     """Loaded documents, their index and entities; answers questions."""
 
@@ -117,19 +179,22 @@ class KnowledgeBase:
                 clean_texts(document.passages), passage_sections(document.passages), strict=True
             )
         )
-        # Indexed terms by first letter: a spelling fix keeps the first letter (typos rarely
-        # change it), so a look-up reads one letter's terms, not the whole vocabulary.
-        self._spellings: dict[str, list[str]] = {}
-        for indexed in self.index.vocabulary():
-            self._spellings.setdefault(indexed[0], []).append(indexed)
+        # Indexed terms by first letter and length: a spelling fix keeps the first letter
+        # (typos rarely change it), so a look-up reads a few buckets, not the vocabulary.
+        self._spellings = CloseTerms.of(self.index.vocabulary())
 
     def find_entities(self) -> None:
-        """Find the documents' figures and events now rather than on first use.
+        """Find the documents' figures and events, and build every table a query reads,
+        now rather than on first use.
 
         A server wants this before it takes requests: autocomplete must answer within
         Discord's 3 s, and on a large corpus finding the entities takes longer than that.
+        Afterwards no query does work over the whole corpus: figure, event, ref, autocomplete
+        and the suggestions of an unanswered question only read these tables.
         """
-        _ = self._figures, self._events, self._entities_by_word
+        _ = self._figure_names, self._event_names, self._event_completions
+        _ = self._entities_by_word, self._dates, self._citing
+        load_tables()
 
     @cached_property
     def _figures(self) -> list[_Entity]:
@@ -229,33 +294,30 @@ class KnowledgeBase:
             if unknown and fixes > 0:
                 fixes -= 1
                 # Typos and stems that Snowball leaves apart: "trotksi", "biographi"/"biograph".
-                close = process.extractOne(
-                    term,
-                    self._spellings.get(term[0], ()),
-                    scorer=fuzz.ratio,
-                    score_cutoff=SPELLING_MATCH,
-                )
-                if close is not None:
-                    term = close[0]
-            if self.index.doc_freq(term) == 0 and _years(term):
-                terms.extend(self._date_terms(int(term)) or [term])
+                term = self._spellings.best(term, SPELLING_MATCH) or term
+            years = _years(term) if self.index.doc_freq(term) == 0 else []
+            if years:
+                terms.extend(self._date_terms(years) or [term])
             else:
                 terms.append(term)
         return terms
 
-    def _date_terms(self, year: int) -> list[str]:
+    def _date_terms(self, years: Sequence[int]) -> list[str]:
         """The terms of the narrowest date in the documents that covers a year they never
-        write: 1937 → "1936", "1938" of "from 1936 to 1938"; [] when none covers it."""
-        spans = [
-            (e.event.start[0], e.event.end[0])
-            for e in self._events
-            if e.event and e.event.context and e.event.start and e.event.end
-            if e.event.covers(year)
-        ]
-        if not spans:
+        write: 1937 → "1936", "1938" of "from 1936 to 1938"; for a decade ("1850s"), the
+        narrowest covering one of its years; [] when none covers one."""
+        dates = self._dates
+        written = np.flatnonzero(dates.covering(years) & dates.written)
+        if not written.size:
             return []
-        start, end = min(spans, key=lambda span: span[1] - span[0])
+        widths = dates.ends[written] - dates.starts[written]
+        narrowest = int(written[np.argmin(widths)])  # the first of equally narrow ones
+        start, end = int(dates.starts[narrowest]), int(dates.ends[narrowest])
         return list(dict.fromkeys([str(start), str(end)]))
+
+    @cached_property
+    def _dates(self) -> _Dates:
+        return _Dates.of(self._events)
 
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
         """The passages that best answer a question, or found=False when none covers it."""
@@ -282,7 +344,7 @@ class KnowledgeBase:
 
     def figure(self, name: str, top_k: int = 3, offset: int = 0) -> Answer:
         """A person's passages, the name matched fuzzily; found=False and suggestions if unknown."""
-        return self._entity_answer(name, "figure", self._figures, top_k, offset)
+        return self._entity_answer(name, "figure", self._figure_names, top_k, offset)
 
     def event(self, name: str, top_k: int = 3, offset: int = 0) -> Answer:
         """An event's passages, by name or by year ("1937" finds "from 1936 to 1938")."""
@@ -290,20 +352,16 @@ class KnowledgeBase:
         if years:
             # The narrowest date first: "1937" is about 1936–1938 before it is about the 1930s.
             span: dict[int, int] = {}  # position -> width in years of its narrowest date
-            for entity in self._events:
-                event = entity.event
-                if event and event.start and event.end and any(event.covers(y) for y in years):
-                    width = event.end[0] - event.start[0]
-                    for place in entity.places:
-                        span[place] = min(span.get(place, width), width)
+            dates = self._dates
+            for at in np.flatnonzero(dates.covering(years)).tolist():
+                width = int(dates.ends[at] - dates.starts[at])
+                for place in dates.entities[at].places:
+                    span[place] = min(span.get(place, width), width)
             if span:
-                ranked = sorted(
-                    self._rank_places(span, analyze(name)), key=lambda item: span[item[0]]
-                )
+                widths = np.fromiter(span.values(), dtype=np.int64, count=len(span))
+                ranked = self._rank_places(span, analyze(name), first_by=widths)
                 return self._answer(name, "event", ranked, top_k, offset, subject=name.strip())
-        # Dates were looked up above; by name, only named events ("Kronstadt rebellion").
-        named = [e for e in self._events if e.event is None or not e.event.context]
-        return self._entity_answer(name, "event", named, top_k, offset)
+        return self._entity_answer(name, "event", self._event_names, top_k, offset)
 
     def reference(self, number: int, top_k: int = 3, offset: int = 0) -> Answer:
         """The passages that cite reference `number`, in document order; the hits carry the
@@ -364,28 +422,56 @@ class KnowledgeBase:
 
     def complete_figure(self, text: str, limit: int = 25) -> list[str]:
         """Autocomplete for figure names: prefix matches first, then fuzzy ones."""
-        return _complete(text, _by_mentions(self._figures), limit)
+        return self._figure_names[1].complete(text, limit, FUZZY_COMPLETION)
 
     def complete_event(self, text: str, limit: int = 25) -> list[str]:
         """Autocomplete for event names and dates: prefix matches first, then fuzzy ones."""
-        return _complete(text, sorted(self._events, key=_event_order), limit)
+        return self._event_completions.complete(text, limit, FUZZY_COMPLETION)
+
+    # -- prepared look-ups: plain data built once from the entities ------------------------
+
+    @cached_property
+    def _figure_names(self) -> tuple[list[_Entity], NameTable]:
+        """Figures, most mentioned first (the order ties and autocomplete go by), and their
+        names prepared for look-ups."""
+        return _table(_by_mentions(self._figures))
+
+    @cached_property
+    def _event_names(self) -> tuple[list[_Entity], NameTable]:
+        """Named events ("Kronstadt rebellion"), most mentioned first, for look-ups by name;
+        dates ("from 1936 to 1938") are looked up by year instead."""
+        named = [e for e in self._events if e.event is None or not e.event.context]
+        return _table(_by_mentions(named))
+
+    @cached_property
+    def _event_completions(self) -> NameTable:
+        """Every event and date, in the order the event list shows them, for autocomplete."""
+        return _table(sorted(self._events, key=_event_order))[1]
 
     # -- internals -------------------------------------------------------------------------
 
     def _entity_answer(
-        self, name: str, kind: str, entities: Sequence[_Entity], top_k: int, offset: int
+        self,
+        name: str,
+        kind: str,
+        table: tuple[Sequence[_Entity], NameTable],
+        top_k: int,
+        offset: int,
     ) -> Answer:
         """A known entity's passages when the name resolves to one, else a search for the name.
 
         The entity lists only boost: a name they miss is still looked up in the text, and
         "not found" means the text shares too little of the name (the rule `ask` uses).
         """
-        entity, suggestions = _resolve(name, entities, partial=kind == "event")
-        if entity is not None:
+        entities, names = table
+        rank, closest = names.resolve(name, partial=kind == "event", suggestions=SUGGESTIONS)
+        if rank is not None:
+            entity = entities[rank]
             terms = [*analyze(name), *(t for alias in entity.aliases for t in analyze(alias))]
             ranked = self._rank_places(entity.places, terms)
             return self._answer(name, kind, ranked, top_k, offset, subject=entity.name)
-        terms = self.query_terms(_without_titles(name))
+        suggestions = tuple(entities[r].name for r in closest)
+        terms = self.query_terms(without_titles(name))
         searched = self._search(terms)
         if searched is None:
             return Answer(name, kind, False, suggestions=suggestions)
@@ -413,11 +499,19 @@ class KnowledgeBase:
         return sorted(ranked, key=lambda item: item[0] not in together)
 
     def _rank_places(
-        self, positions: Iterable[int], terms: Sequence[str]
-    ) -> list[tuple[int, float]]:
-        scores = self.index.scores(terms) if terms else None
-        scored = [(p, float(scores[p]) if scores is not None else 0.0) for p in positions]
-        return sorted(scored, key=lambda item: (-item[1], item[0]))
+        self,
+        positions: Iterable[int],
+        terms: Sequence[str],
+        first_by: np.ndarray | None = None,
+    ) -> _Ranked:
+        """Passages best first by their scores for `terms` (all 0 without terms), ties to the
+        earlier passage; with `first_by` (a key per passage), lowest key first. Sorted in
+        numpy and kept as arrays, as a figure may have thousands of passages."""
+        places = np.fromiter(positions, dtype=np.int64)
+        scores = self.index.scores(terms)[places] if terms else np.zeros(places.size)
+        keys = (places, -scores) if first_by is None else (places, -scores, first_by)
+        order = np.lexsort(keys)
+        return _Ranked(places[order], scores[order])
 
     def _answer(
         self,
@@ -576,76 +670,5 @@ def _years(text: str) -> list[int]:
     return years
 
 
-def _without_titles(name: str) -> str:
-    """A typed name without the titles and roles before it: "Marshal Tito" → "Tito"."""
-    words = name.split()
-    while len(words) > 1 and fold(words[0]).rstrip(".") in ROLE_WORDS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _name_score(query: str, alias: str, partial: bool) -> float:
-    """How well a typed name matches one alias, 0-100; `partial` lets one shared word match."""
-    q, a = fold(_without_titles(query)).strip(), fold(alias)
-    if q.endswith("'s"):
-        q = q[:-2]
-    score = fuzz.ratio(q, a)
-    words = [w for w in q.split() if w not in STOPWORDS]
-    alias_words = a.split()
-    if words and all(len(w) >= 3 and w in alias_words for w in words):
-        score = max(score, 90.0)  # part of the name typed alone: "Leon", "purge"
-    elif len(words) > 1 and all(len(w) >= 3 and w.isalpha() and w in words for w in alias_words):
-        score = max(score, 90.0)  # a fuller name than the text's: "Vladimir Lenin" for "Lenin"
-    elif len(words) > 1 and all(
-        process.extractOne(w, alias_words, scorer=fuzz.ratio, score_cutoff=SPELLING_MATCH)
-        for w in words
-    ):
-        score = max(score, 85.0)  # each word a typo of the name's: "horatio hoken"
-    elif len(q) >= 3 and a.startswith(q):
-        score = max(score, 85.0)
-    elif partial and _shares_the_distinctive_words(q, a):
-        score = max(score, NAME_MATCH)  # "Kronstadt uprising" means the Kronstadt rebellion
-    return float(score)
-
-
-def _shares_the_distinctive_words(typed: str, alias: str) -> bool:
-    """Whether the words a typed name shares with an alias (years aside) carry most of its
-    informative weight: "Kronstadt uprising" shares "Kronstadt" with "Kronstadt rebellion";
-    "the split in the first international" shares only the common "international" with
-    "International Anarchist Congress"."""
-    weights = {t: informativeness(t, in_documents=True) for t in analyze(typed) if t.isalpha()}
-    return share(weights, set(analyze(alias))) >= PARTIAL_NAME_SHARE
-
-
-def _resolve(
-    name: str, entities: Sequence[_Entity], partial: bool
-) -> tuple[_Entity | None, tuple[str, ...]]:
-    """The entity a typed name means, or None with the closest names as suggestions."""
-    if not name.strip() or not entities:
-        return None, ()
-    scored = sorted(
-        ((max(_name_score(name, a, partial) for a in e.aliases), e) for e in entities),
-        key=lambda item: (-item[0], -len(item[1].places), item[1].name),
-    )
-    best_score, best = scored[0]
-    if best_score >= NAME_MATCH:
-        return best, ()
-    suggestions = tuple(e.name for score, e in scored[:SUGGESTIONS] if score >= 40)
-    return None, suggestions
-
-
-def _complete(text: str, entities: Sequence[_Entity], limit: int) -> list[str]:
-    names = [e.name for e in entities]
-    needle = fold(text).strip()
-    if not needle:
-        return names[:limit]
-    prefix = [
-        e.name
-        for e in entities
-        if any(fold(a).startswith(needle) or f" {needle}" in fold(a) for a in e.aliases)
-    ]
-    if len(needle) < 3:
-        return prefix[:limit]  # two letters say too little for a fuzzy guess
-    rest = [n for n in names if n not in prefix]
-    fuzzy = process.extract(needle, rest, scorer=fuzz.WRatio, processor=fold, limit=limit)
-    return (prefix + [choice for choice, score, _ in fuzzy if score >= FUZZY_COMPLETION])[:limit]
+def _table(entities: list[_Entity]) -> tuple[list[_Entity], NameTable]:
+    return entities, NameTable.of([(e.name, e.aliases) for e in entities])

@@ -141,3 +141,14 @@ def test_parse_size() -> None:
     assert retrieval_sweep.parse_size("1k") == 1000
     assert retrieval_sweep.parse_size("1M") == 1_000_000
     assert retrieval_sweep.parse_size("2500") == 2500
+
+
+def test_query_path_times_every_kind_of_query(tiny_dict: Path, tmp_path: Path) -> None:
+    run = retrieval_sweep.measure_query_path(1000, count=6, data_dir=tmp_path, dict_path=tiny_dict)
+    assert run["passages"] == 1000 and run["entities_and_tables_s"] >= 0
+    cases = run["cases"]
+    assert {"ask, 5 misspelt words", "figure, misspelt", "ask, not covered"} <= set(cases)
+    for case in cases.values():
+        assert case["queries"] == 6 and 0 < case["p50_ms"] <= case["p99_ms"] <= case["max_ms"]
+    assert cases["ask"]["found"] > 0.5 and cases["ask, not covered"]["found"] < 0.5
+    assert "figure, unknown" in retrieval_sweep.format_query_path([run])

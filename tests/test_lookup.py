@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 
+from knowledge.text import fold
+from retrieval.names import NameTable, name_score, typed_name
 from retrieval.search import KnowledgeBase
+from retrieval.spelling import CloseTerms
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 
@@ -72,3 +78,100 @@ def test_an_event_answer_shows_each_passage_once(kb: KnowledgeBase) -> None:
         answer = kb.event(name, top_k=25)
         passages = [hit.passage for hit in answer.hits]
         assert len(passages) == len(set(passages))
+
+
+def test_a_decade_in_a_question_finds_the_dates_inside_it(tmp_path: Path) -> None:
+    note = tmp_path / "purges.txt"
+    note.write_text(
+        "Purges\n\nFrom 1936 to 1938 the purges killed many officers of the army.\n\n"
+        "Bread is baked from flour, water and yeast in an oven.\n",
+        encoding="utf-8",
+    )
+    kb = KnowledgeBase.from_paths([note])
+    answer = kb.ask("what happened in the 1930s")
+    assert answer.found and answer.hits[0].text.startswith("From 1936 to 1938")
+    # A decade no date falls in is simply not covered (it used to crash the query).
+    assert not kb.ask("what happened in the 1850s").found
+    assert not kb.event("the 1850s").found
+
+
+# The prepared tables must give exactly what a plain scan gives: the same spelling fixes, the
+# same resolved names and suggestions, ties included.
+_LETTERS = st.text(alphabet="abé ", min_size=0, max_size=7)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    terms=st.lists(_LETTERS, max_size=60),
+    typed=_LETTERS,
+    cutoff=st.sampled_from([50.0, 85.0, 100.0]),
+)
+def test_close_terms_find_what_a_scan_of_the_first_letter_finds(
+    terms: list[str], typed: str, cutoff: float
+) -> None:
+    close = CloseTerms.of(terms)
+    same_initial = [t for t in terms if typed and t[:1] == typed[0]]
+    expected = process.extractOne(typed, same_initial, scorer=fuzz.ratio, score_cutoff=cutoff)
+    assert close.best(typed, cutoff) == (expected[0] if expected and typed else None)
+    scanned = process.extract(
+        typed, same_initial, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+    )
+    assert sorted(close.all(typed, cutoff)) == sorted(m for m, _, _ in scanned if typed)
+
+
+_NAMES = st.lists(
+    st.lists(
+        st.sampled_from(
+            [
+                "Leon",
+                "Trotsky",
+                "Lev",
+                "Tito",
+                "St.",
+                "Rosa",
+                "Luxemburg",
+                "purge",
+                "of",
+                "the",
+                "Great",
+            ]
+        ),
+        min_size=1,
+        max_size=3,
+    ).map(" ".join),
+    min_size=1,
+    max_size=3,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    entities=st.lists(_NAMES, min_size=1, max_size=12),
+    typed=st.lists(
+        st.sampled_from(
+            [
+                "leon",
+                "trotksy",
+                "Marshal",
+                "tito's",
+                "rosa",
+                "luxembourg",
+                "great",
+                "purges",
+                "st.",
+                "lev",
+                "the",
+                "x",
+            ]
+        ),
+        max_size=4,
+    ).map(" ".join),
+    partial=st.booleans(),
+)
+def test_name_table_scores_each_entity_as_its_best_alias(
+    entities: list[list[str]], typed: str, partial: bool
+) -> None:
+    table = NameTable.of([(aliases[0], aliases) for aliases in entities])
+    q = typed_name(typed)
+    expected = [max(name_score(q, fold(a), partial) for a in aliases) for aliases in entities]
+    assert table.scores(typed, partial).tolist() == expected
