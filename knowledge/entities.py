@@ -535,9 +535,11 @@ class _Vocabulary:
     """Document-wide facts the rules consult: which words are ordinary, which are modifiers."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        words = [w for text in texts for w in _WORD.findall(text)]
+        # Distinct words first: a corpus repeats its words many times over, and the tests
+        # below need each only once.
+        words = set(_WORD.findall("\n".join(texts)))
         self.lower = {w for w in words if w.islower()}
-        self.capital = {w for w in words if _capitalised(w)}
+        self.capital = {w for w in words if w[0].isupper()}
         self.modifiers: set[str] = set()  # capitalised words seen right before a lower-case noun
         self.owners: set[str] = set()  # names that begin an organisation's or place's name
         self.places: set[str] = set()  # one-word names written after "in", "at", "from"…
@@ -1120,6 +1122,12 @@ NAME_REJECTIONS: tuple[Callable[[Sequence[str], _Vocabulary], bool], ...] = (
 )
 
 
+# Each rule's name, looked up once: evidence records which rules held.
+_RULE_NAMES: dict[_Rule, str] = {
+    rule: rule.__name__ for rule in (*STRONG_CUES, *WEAK_CUES, *CONTRARY_CONTEXTS)
+}
+
+
 # -- People: from runs to mentions ---------------------------------------------------------------
 
 
@@ -1316,21 +1324,29 @@ _LIST_GOES_ON = re.compile(r"['’]?s?,\s*(?:and|or)\b")
 class _PeopleFinder:
     """Collects evidence over a whole document, then decides who the people are."""
 
-    def __init__(self, vocabulary: _Vocabulary) -> None:
+    def __init__(self, vocabulary: _Vocabulary, *, explain: bool = False) -> None:
         self.v = vocabulary
         self.evidence: dict[str, _Evidence] = {}
+        # Whether to weigh the cues of names the name rules rule out too: they decide
+        # nothing, and only an explanation shows them.
+        self.explain = explain
+        self._rejections: dict[tuple[str, ...], str | None] = {}  # words -> rule, decided once
 
     def observe(self, sentence: str, runs: list[_Run], opens_passage: bool) -> None:
         """Weigh the cues of every candidate mention in one sentence."""
         parts = [part for run in runs for part in (run, *_after_of(run))]
         mentions = [m for run in parts if (m := _mention(run, sentence, self.v, opens_passage))]
-        contrary = {id(m): self._fired(CONTRARY_CONTEXTS, m) for m in mentions}
+        judged = {id(m) for m in mentions if self.explain or self.rejected(m.words) is None}
+        contrary = {id(m): self._fired(CONTRARY_CONTEXTS, m) for m in mentions if id(m) in judged}
         inherited: dict[int, set[str]] = defaultdict(set)
         listed_people: set[int] = set()
-        for members in _lists(sentence, mentions):
+        for members in _lists(sentence, mentions) if len(mentions) > 1 else ():
             # "Marx and Engels", "Papen, Hitler, Thälmann": names listed together are the same
             # kind, and the word before the list governs them all ("from Petrograd and Moscow").
-            governing = contrary[id(members[0])] & _GOVERNING_CONTEXTS
+            first = members[0]
+            if id(first) not in contrary:  # a name ruled out still governs its list
+                contrary[id(first)] = self._fired(CONTRARY_CONTEXTS, first)
+            governing = contrary[id(first)] & _GOVERNING_CONTEXTS
             for left, right in pairwise(members):
                 self._evidence(left).partners.add(right.key)
                 self._evidence(right).partners.add(left.key)
@@ -1340,6 +1356,8 @@ class _PeopleFinder:
         for mention in mentions:
             evidence = self._evidence(mention)
             evidence.mentions += 1
+            if id(mention) not in judged:
+                continue  # ruled out by its words: no cue can make it a person
             # An inner name's surroundings are its whole name's: "Father of Clinical Cancer
             # Research" says nothing of "Clinical Cancer Research".
             strong = set() if mention.inner else self._fired(STRONG_CUES, mention)
@@ -1374,7 +1392,8 @@ class _PeopleFinder:
 
     def _fired(self, rules: Iterable[_Rule], mention: _Mention) -> set[str]:
         """The names of the rules that hold for a mention."""
-        return {rule.__name__ for rule in rules if rule(mention, self.v)}
+        v = self.v
+        return {_RULE_NAMES[rule] for rule in rules if rule(mention, v)}
 
     def observe_pairs(self, sentence: str, runs: list[_Run]) -> None:
         """The two sides of a hyphenated pair before an event word are the same kind:
@@ -1392,12 +1411,15 @@ class _PeopleFinder:
                 evidence.mentions += 1
                 evidence.partners.add(other)
 
-    def rejected(self, words: Sequence[str]) -> str | None:
+    def rejected(self, words: tuple[str, ...]) -> str | None:
         """The first name rule that rules the words out as a person's name, if any."""
-        for rule in NAME_REJECTIONS:
-            if rule(words, self.v):
-                return rule.__name__
-        return None
+        try:
+            return self._rejections[words]
+        except KeyError:
+            pass
+        found = next((rule.__name__ for rule in NAME_REJECTIONS if rule(words, self.v)), None)
+        self._rejections[words] = found
+        return found
 
     def people(self) -> list[str]:
         """Names judged to be people, in order of first mention.
@@ -2023,7 +2045,10 @@ _TOKEN = re.compile(r"[A-Z]\.|[^\W_]+(?:['’][^\W\d_]+)*")
 
 
 def _tokens(text: str) -> list[str]:
-    return [t[:-2] if t.endswith(("'s", "’s")) else t for t in _TOKEN.findall(text)]
+    tokens = _TOKEN.findall(text)
+    if "'" not in text and "’" not in text:
+        return tokens  # no possessive to strip
+    return [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
 
 
 def find_mentions(
@@ -2044,8 +2069,11 @@ def find_mentions(
     for key in owners:
         longest[key[0]] = max(longest[key[0]], len(key))
     found: dict[str, list[int]] = {name: [] for name in names}
+    firsts = longest.keys()
     for index, text in enumerate(texts):
         words = _tokens(norm(text))
+        if firsts.isdisjoint(words):
+            continue  # most texts name none of the entities
         named: set[str] = set()
         for position, word in enumerate(words):
             for length in range(1, longest.get(word, 0) + 1):
@@ -2151,9 +2179,12 @@ def _event_aliases(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([name, *spellings]))
 
 
-def _observe_people(per_passage: _Sentences, v: _Vocabulary) -> _PeopleFinder:
-    """The evidence of every candidate name in the document."""
-    finder = _PeopleFinder(v)
+def _observe_people(
+    per_passage: _Sentences, v: _Vocabulary, *, explain: bool = False
+) -> _PeopleFinder:
+    """The evidence of every candidate name in the document (`explain`: with the cues of
+    names ruled out by their words too)."""
+    finder = _PeopleFinder(v, explain=explain)
     for index, sentences in enumerate(per_passage):
         for number, (sentence, runs) in enumerate(sentences):
             finder.observe(sentence, runs, opens_passage=index == 0 and number == 0)
@@ -2197,7 +2228,7 @@ def _explain_people(texts: Sequence[str]) -> dict[str, set[str]]:
     """For each candidate name, the rules that held for it: cues, contrary contexts and the
     name rule that rules it out, if any (for tests and debugging)."""
     per_passage, vocabulary, _ = _read(texts)
-    finder = _observe_people(per_passage, vocabulary)
+    finder = _observe_people(per_passage, vocabulary, explain=True)
     finder.people()  # adds the contexts found only when deciding
     return {
         key: e.strong | e.weak | e.contrary | ({finder.rejected(e.words) or ""} - {""})
