@@ -471,16 +471,28 @@ _NON_SPACE = re.compile(r"[^ \u00a0]+")
 def _runs(sentence: str) -> list[_Run]:
     """Capitalised runs of a sentence, a possessive closing its run ("McGuinty's | Liberal")."""
     runs: list[_Run] = []
+    lead = len(sentence) - len(sentence.lstrip())  # a run starting here opens the sentence
+    quoted = '"' in sentence or "“" in sentence  # a nickname is quoted
     for match in _RUN.finditer(sentence):
         start = match.start()
-        end = match.start("possessive") if match["possessive"] else match.end()
-        opening = sentence[max(0, start - OPENING_CHARS) : start]
-        initial = bool(_OPENS_SENTENCE.search(opening)) or not sentence[:start].strip()
-        found = list(_NON_SPACE.finditer(sentence, start, end))
-        words = tuple(w.group() for w in found)
-        spans = tuple(w.span() for w in found)
-        run = _Run(start, end, words, spans, initial, bool(match["possessive"]))
-        if len(runs) > 1 and (nickname := _NICKNAME.fullmatch(sentence, runs[-2].end, start)):
+        possessive = match["possessive"]
+        end = match.start("possessive") if possessive else match.end()
+        initial = start <= lead or bool(
+            _OPENS_SENTENCE.search(sentence, max(0, start - OPENING_CHARS), start)
+        )
+        text = sentence[start:end]
+        if " " in text or "\u00a0" in text:
+            found = list(_NON_SPACE.finditer(sentence, start, end))
+            words = tuple(w.group() for w in found)
+            spans = tuple(w.span() for w in found)
+        else:  # one word, as most runs are
+            words, spans = (text,), ((start, end),)
+        run = _Run(start, end, words, spans, initial, bool(possessive))
+        if (
+            quoted
+            and len(runs) > 1
+            and (nickname := _NICKNAME.fullmatch(sentence, runs[-2].end, start))
+        ):
             runs.pop()  # the nickname's own run
             run = _with_nickname(runs.pop(), nickname, run)
         runs.append(run)
@@ -823,7 +835,7 @@ STRONG_CUES: tuple[_Rule, ...] = (
     demonym_before,
 )
 # Cues that read the name as a modifier, so an article before it takes nothing from them.
-_NOUN_SHAPED_CUES = {research_group.__name__, assassination_victim.__name__}
+_NOUN_SHAPED_CUES: tuple[_Rule, ...] = (research_group, assassination_victim)
 
 # Weak cues: enough only where no mention puts the name in a thing's position.
 
@@ -1028,6 +1040,8 @@ _GOVERNING_CONTEXTS = {
     after_place_noun_of.__name__,
     after_thing_noun.__name__,
 }
+# A mention placed only by an article keeps the cues that read it as a modifier.
+_AFTER_DETERMINER_ONLY = {after_determiner.__name__}
 # Contexts that say nothing of this one mention's place in its sentence, only of the name.
 _NAME_WIDE_CONTEXTS = {begins_an_organisation.__name__, defined_as_a_thing.__name__}
 
@@ -1358,16 +1372,24 @@ class _PeopleFinder:
             evidence.mentions += 1
             if id(mention) not in judged:
                 continue  # ruled out by its words: no cue can make it a person
-            # An inner name's surroundings are its whole name's: "Father of Clinical Cancer
-            # Research" says nothing of "Clinical Cancer Research".
-            strong = set() if mention.inner else self._fired(STRONG_CUES, mention)
-            weak = set() if mention.inner else self._fired(WEAK_CUES, mention)
-            if id(mention) in listed_people:
-                weak.add("list_of_full_names")
             placed = contrary[id(mention)] - _NAME_WIDE_CONTEXTS
-            if placed:  # a mention in a thing's position is no evidence of a person
-                weak = set()
-                strong &= _NOUN_SHAPED_CUES if placed == {after_determiner.__name__} else set()
+            # An inner name's surroundings are its whole name's: "Father of Clinical Cancer
+            # Research" says nothing of "Clinical Cancer Research". A mention in a thing's
+            # position is no evidence of a person, but for an article before a cue that reads
+            # the name as a modifier ("the Schipper group"). Cues that could not count are not
+            # weighed, nor strong ones of a name a strong cue already made a person's (but to
+            # explain, or to find the document's subject).
+            strong_cues: tuple[_Rule, ...] = STRONG_CUES
+            if mention.inner or (placed and placed != _AFTER_DETERMINER_ONLY):
+                strong_cues = ()
+            elif placed:
+                strong_cues = _NOUN_SHAPED_CUES
+            elif evidence.strong and not (self.explain or mention.opens_passage):
+                strong_cues = ()
+            strong = self._fired(strong_cues, mention)
+            weak = set() if mention.inner or placed else self._fired(WEAK_CUES, mention)
+            if id(mention) in listed_people and not placed:
+                weak.add("list_of_full_names")
             extra = inherited[id(mention)]
             evidence.strong |= strong
             evidence.weak |= weak
@@ -1926,7 +1948,8 @@ def quoted_name_of_event(sentence: str, runs: list[_Run], v: _Vocabulary) -> Ite
             yield _Named(match["name"], match.start("name"), match.end())
 
 
-EVENT_RULES: tuple[Callable[[str, list[_Run], _Vocabulary], Iterator[_Named]], ...] = (
+_EventRule = Callable[[str, list[_Run], _Vocabulary], Iterator[_Named]]
+EVENT_RULES: tuple[_EventRule, ...] = (
     head_final_events,
     head_first_events,
     named_storms_and_operations,
@@ -1943,6 +1966,38 @@ EVENT_RULES: tuple[Callable[[str, list[_Run], _Vocabulary], Iterator[_Named]], .
     known_as_event,
     yearly_award,
 )
+
+# A year is written in digits; a quoted name opens with a quote.
+_DIGITS = frozenset("0123456789")
+_OPENING_QUOTES = frozenset('"“')
+# What each rule needs in a passage, in lower case, to name anything there: one of its head
+# words, a digit or a quote. Most passages hold none, and the rule is not run on them.
+_TRIGGERS: dict[_EventRule, frozenset[str]] = {
+    head_final_events: CAPITALISED_EVENT_HEADS,
+    head_first_events: PREFIX_EVENT_HEADS,
+    named_storms_and_operations: NAMING_EVENT_WORDS,
+    name_and_event_noun: EVENT_NOUNS,
+    coordinated_years: EVENT_NOUNS,
+    year_and_event_noun: CAPITALISED_EVENT_HEADS,
+    event_noun_of_date: EVENT_NOUNS | _DATED_ONLY_NOUNS,
+    capitalised_term_of_date: _DIGITS,
+    capitalised_happening: frozenset(h.split()[0].lower() for h in CAPITALISED_HAPPENINGS),
+    calendar_occasion: frozenset(h.lower() for h in CALENDAR_HEADS),
+    defined_as_event: EVENT_KINDS,
+    custom_of: _words("custom tradition ceremony rite practice"),
+    quoted_name_of_event: _OPENING_QUOTES,
+    known_as_event: _words("known"),
+    yearly_award: _DIGITS,
+}
+# The passage's lower-case words, digits and quotes, that triggers are looked up among.
+_TRIGGER_TOKEN = re.compile(r"[a-z]+|[0-9\"“]")
+
+
+def _rules_for(passage: str) -> list[_EventRule]:
+    """The event rules that can name something in a passage: those it holds a trigger of."""
+    tokens = set(_TRIGGER_TOKEN.findall(passage.lower()))
+    return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(tokens)]
+
 
 _WORK_BEFORE = re.compile(
     rf"(?:\b(?:entitled|titled)|\b(?:{'|'.join(sorted(WORK_WORDS))})(?:\s+of(?:\s+the)?)?)\s+$"
@@ -1967,9 +2022,14 @@ def names_a_work(sentence: str, named: _Named) -> bool:
 _LOWER_HEAD_IS_EVENT = re.compile(rf"\s+(?:{'|'.join(sorted(EVENT_NOUNS))})\b")
 
 
-def _named_events(sentence: str, runs: list[_Run], v: _Vocabulary) -> list[_Named]:
-    """Named events in a sentence; a name inside a longer one found there is not repeated."""
-    found = [n for rule in EVENT_RULES for n in rule(sentence, runs, v)]
+def _named_events(
+    sentence: str, runs: list[_Run], v: _Vocabulary, rules: Iterable[_EventRule]
+) -> list[_Named]:
+    """Named events in a sentence by `rules` (in EVENT_RULES order); a name inside a longer
+    one found there is not repeated."""
+    found = [n for rule in rules for n in rule(sentence, runs, v)]
+    if not found:
+        return found
     found = [
         n._replace(name=_SPACES.sub(" ", n.name).strip())
         for n in found
@@ -2056,8 +2116,9 @@ def find_mentions(
 ) -> dict[str, tuple[int, ...]]:
     """For each entity, the indices of the texts that name it by any of its aliases.
 
-    One pass over the texts whatever the number of entities: each word that can start an
-    alias is tried against the aliases starting with it ("Tito's" counts as "Tito").
+    One pass over the texts whatever the number of entities: the aliases starting with a word
+    the text holds are looked for in it, first by their words, then in order ("Tito's" counts
+    as "Tito").
     """
     norm: Callable[[str], str] = (lambda t: t) if case_sensitive else fold
     owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -2065,22 +2126,40 @@ def find_mentions(
         for alias in aliases:
             owners[tuple(_tokens(norm(alias)))].add(name)
     owners.pop((), None)
-    longest: dict[str, int] = defaultdict(int)
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for key in owners:
-        longest[key[0]] = max(longest[key[0]], len(key))
+        by_first[key[0]].append(key)
     found: dict[str, list[int]] = {name: [] for name in names}
-    firsts = longest.keys()
     for index, text in enumerate(texts):
         words = _tokens(norm(text))
-        if firsts.isdisjoint(words):
+        starts = by_first.keys() & words
+        if not starts:
             continue  # most texts name none of the entities
+        present = set(words)
         named: set[str] = set()
-        for position, word in enumerate(words):
-            for length in range(1, longest.get(word, 0) + 1):
-                named |= owners.get(tuple(words[position : position + length]), set())
+        for first in starts:
+            for key in by_first[first]:
+                if key[1:] and not present.issuperset(key[1:]):
+                    continue
+                if _holds(words, key):
+                    named |= owners[key]
         for name in named:
             found[name].append(index)
     return {name: tuple(indices) for name, indices in found.items()}
+
+
+def _holds(words: list[str], key: tuple[str, ...]) -> bool:
+    """Whether `key` occurs in `words` as consecutive words (its first word is among them)."""
+    if len(key) == 1:
+        return True
+    position = words.index(key[0])
+    while True:
+        if tuple(words[position : position + len(key)]) == key:
+            return True
+        try:
+            position = words.index(key[0], position + 1)
+        except ValueError:
+            return False
 
 
 def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]]) -> None:
@@ -2115,9 +2194,10 @@ def _find_events(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
     found_in: dict[str, set[int]] = defaultdict(set)  # event name -> passages it was found in
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(per_passage):
+        rules = _rules_for(texts[index])
         for sentence, runs in sentences:
             dates = _dates(sentence) if _HAS_DIGIT.search(sentence) else []
-            events = _named_events(sentence, runs, v)
+            events = _named_events(sentence, runs, v, rules) if rules else []
             for event in events:
                 # A date just after the name dates it: "Kronstadt rebellion (March 1921)"; one
                 # before it usually dates something else ("In 1961, … the Cuban Revolution"),
