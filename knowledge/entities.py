@@ -29,9 +29,11 @@ them for timelines. A sidecar file can add, rename or drop entities.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import pairwise
@@ -372,10 +374,15 @@ _DEFINED_ACRONYM = re.compile(
 )
 
 
+_BRACKETED_ACRONYM = re.compile(r"\([A-Z]{2,8}\)")
+
+
 def extract_acronyms(texts: Iterable[str]) -> dict[str, str]:
     """Acronyms a document defines: "Central Intelligence Agency (CIA)" gives CIA."""
     found: dict[str, str] = {}
     for text in texts:
+        if not _BRACKETED_ACRONYM.search(text):
+            continue  # the quick test: the name's search tries every capital letter
         for match in _DEFINED_ACRONYM.finditer(text):
             words = match["name"].split()
             short = match["short"]
@@ -594,7 +601,7 @@ class _Vocabulary:
 # -- People: the rules ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: setting each field of a frozen one costs a call
 class _Mention:
     """One mention of a candidate name, with what stands around it in its sentence."""
 
@@ -622,11 +629,10 @@ class _Mention:
         if self.possessive:
             rest = rest[2:] if rest[:2] in ("'s", "’s") else rest[1:]
         adjacent = _ADJACENT_WORD.match(rest)
-        set_field = object.__setattr__  # the class is frozen
-        set_field(self, "key", " ".join(self.words))
-        set_field(self, "preceding", tuple(preceding))
-        set_field(self, "after", rest)
-        set_field(self, "next_word", adjacent.group(1) if adjacent else "")
+        self.key = " ".join(self.words)
+        self.preceding = tuple(preceding)
+        self.after = rest
+        self.next_word = adjacent.group(1) if adjacent else ""
 
     def before(self, count: int = 1) -> list[str]:
         """The last `count` (at most PRECEDING_WORDS) words before the mention, in lower case."""
@@ -1223,6 +1229,8 @@ def _mention(run: _Run, sentence: str, v: _Vocabulary, opens_passage: bool) -> _
         # the run after its preposition, and a full name (two words or more) follows it.
         if words[0].lower() in PLACE_PREPOSITIONS and len(words) > 3 and words[1] in v.places:
             lo = 2
+        if lo == hi:
+            return None  # only the word opening the sentence, as most runs are
     title_at = lo
     lo += _office_length(words[lo:hi], v)
     title = " ".join(words[title_at:lo])
@@ -1348,7 +1356,11 @@ class _PeopleFinder:
 
     def observe(self, sentence: str, runs: list[_Run], opens_passage: bool) -> None:
         """Weigh the cues of every candidate mention in one sentence."""
-        parts = [part for run in runs for part in (run, *_after_of(run))]
+        parts = [
+            part
+            for run in runs
+            for part in ((run, *_after_of(run)) if "of" in run.words else (run,))
+        ]
         mentions = [m for run in parts if (m := _mention(run, sentence, self.v, opens_passage))]
         judged = {id(m) for m in mentions if self.explain or self.rejected(m.words) is None}
         contrary = {id(m): self._fired(CONTRARY_CONTEXTS, m) for m in mentions if id(m) in judged}
@@ -2116,9 +2128,9 @@ def find_mentions(
 ) -> dict[str, tuple[int, ...]]:
     """For each entity, the indices of the texts that name it by any of its aliases.
 
-    One pass over the texts whatever the number of entities: the aliases starting with a word
-    the text holds are looked for in it, first by their words, then in order ("Tito's" counts
-    as "Tito").
+    One pass over the texts whatever the number of entities: where a text holds an alias's
+    first word, the aliases of that word and the next are tried there ("Tito's" counts as
+    "Tito").
     """
     norm: Callable[[str], str] = (lambda t: t) if case_sensitive else fold
     owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -2126,40 +2138,51 @@ def find_mentions(
         for alias in aliases:
             owners[tuple(_tokens(norm(alias)))].add(name)
     owners.pop((), None)
-    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for key in owners:
-        by_first[key[0]].append(key)
+    # One-word aliases by their word; longer ones by their first two words, so that a common
+    # first word ("the", "John") costs a look-up, not a try of every alias it starts.
+    single: dict[str, set[str]] = {}
+    longer: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
+    for key, named_by in owners.items():
+        if len(key) == 1:
+            single[key[0]] = named_by
+        else:
+            longer[key[0]][key[1]].append(key)
+    firsts = single.keys() | longer.keys()
     found: dict[str, list[int]] = {name: [] for name in names}
     for index, text in enumerate(texts):
         words = _tokens(norm(text))
-        starts = by_first.keys() & words
+        starts = firsts.intersection(words)
         if not starts:
             continue  # most texts name none of the entities
-        present = set(words)
         named: set[str] = set()
         for first in starts:
-            for key in by_first[first]:
-                if key[1:] and not present.issuperset(key[1:]):
-                    continue
-                if _holds(words, key):
-                    named |= owners[key]
+            named |= single.get(first, set())
+            if first in longer:
+                named |= _named_from(words, first, longer[first], owners)
         for name in named:
             found[name].append(index)
     return {name: tuple(indices) for name, indices in found.items()}
 
 
-def _holds(words: list[str], key: tuple[str, ...]) -> bool:
-    """Whether `key` occurs in `words` as consecutive words (its first word is among them)."""
-    if len(key) == 1:
-        return True
-    position = words.index(key[0])
-    while True:
-        if tuple(words[position : position + len(key)]) == key:
-            return True
-        try:
-            position = words.index(key[0], position + 1)
-        except ValueError:
-            return False
+def _named_from(
+    words: list[str],
+    first: str,
+    by_second: Mapping[str, list[tuple[str, ...]]],
+    owners: Mapping[tuple[str, ...], set[str]],
+) -> set[str]:
+    """The owners of the aliases of two words or more that start with `first` (which `words`
+    holds) and occur in `words`; `by_second` holds those aliases by their second word."""
+    named: set[str] = set()
+    position = -1
+    try:
+        while True:
+            position = words.index(first, position + 1)
+            following = words[position + 1 : position + 2]
+            for key in by_second.get(following[0], ()) if following else ():
+                if tuple(words[position : position + len(key)]) == key:
+                    named |= owners[key]
+    except ValueError:  # no further occurrence
+        return named
 
 
 def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]]) -> None:
@@ -2297,10 +2320,25 @@ def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
     return per_passage, vocabulary, events
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector: the finder makes millions of small objects and no
+    cycles, and each collection walks all those alive again (at 100k passages that more than
+    doubled the time to find the runs)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def extract_entities(texts: Sequence[str]) -> Entities:
     """Find figures and events in a document's passages (clean text, tags removed)."""
-    per_passage, vocabulary, events = _read(texts)
-    figures = _find_people(per_passage, vocabulary, texts)
+    with _without_cycle_collection():
+        per_passage, vocabulary, events = _read(texts)
+        figures = _find_people(per_passage, vocabulary, texts)
     return Entities(figures=tuple(figures), events=tuple(events))
 
 
