@@ -427,7 +427,8 @@ YEAR_EVENT_WORDS = 3
 OPENING_CHARS = 3
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN_BEFORE = re.compile(r"[\w'’.-]+")
-_HAS_DIGIT = re.compile(r"\d")
+# Where a year or decade may be written (a superset of `_YEAR`): dates need one.
+_HAS_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 
 
@@ -1979,11 +1980,12 @@ EVENT_RULES: tuple[_EventRule, ...] = (
     yearly_award,
 )
 
-# A year is written in digits; a quoted name opens with a quote.
-_DIGITS = frozenset("0123456789")
+# A quoted name opens with a quote.
 _OPENING_QUOTES = frozenset('"“')
-# What each rule needs in a passage, in lower case, to name anything there: one of its head
-# words, a digit or a quote. Most passages hold none, and the rule is not run on them.
+# Stands among a passage's words for a year written in it (no word has brackets).
+_A_YEAR = "<year>"
+# What each rule needs in a passage to name anything there: one of its head words (in lower
+# case), a quote or a year. Most passages hold none, and the rule is not run on them.
 _TRIGGERS: dict[_EventRule, frozenset[str]] = {
     head_final_events: CAPITALISED_EVENT_HEADS,
     head_first_events: PREFIX_EVENT_HEADS,
@@ -1992,22 +1994,24 @@ _TRIGGERS: dict[_EventRule, frozenset[str]] = {
     coordinated_years: EVENT_NOUNS,
     year_and_event_noun: CAPITALISED_EVENT_HEADS,
     event_noun_of_date: EVENT_NOUNS | _DATED_ONLY_NOUNS,
-    capitalised_term_of_date: _DIGITS,
+    capitalised_term_of_date: frozenset([_A_YEAR]),
     capitalised_happening: frozenset(h.split()[0].lower() for h in CAPITALISED_HAPPENINGS),
     calendar_occasion: frozenset(h.lower() for h in CALENDAR_HEADS),
     defined_as_event: EVENT_KINDS,
     custom_of: _words("custom tradition ceremony rite practice"),
     quoted_name_of_event: _OPENING_QUOTES,
     known_as_event: _words("known"),
-    yearly_award: _DIGITS,
+    yearly_award: frozenset([_A_YEAR]),
 }
-# The passage's lower-case words, digits and quotes, that triggers are looked up among.
-_TRIGGER_TOKEN = re.compile(r"[a-z]+|[0-9\"“]")
+# The passage's lower-case words and quotes, that trigger words are looked up among.
+_TRIGGER_TOKEN = re.compile(r"[a-z]+|[\"“]")
 
 
 def _rules_for(passage: str) -> list[_EventRule]:
     """The event rules that can name something in a passage: those it holds a trigger of."""
     tokens = set(_TRIGGER_TOKEN.findall(passage.lower()))
+    if _HAS_YEAR.search(passage):
+        tokens.add(_A_YEAR)
     return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(tokens)]
 
 
@@ -2154,11 +2158,12 @@ def find_mentions(
         starts = firsts.intersection(words)
         if not starts:
             continue  # most texts name none of the entities
+        present = set(words)
         named: set[str] = set()
         for first in starts:
             named |= single.get(first, set())
             if first in longer:
-                named |= _named_from(words, first, longer[first], owners)
+                named |= _named_from(words, present, first, longer[first], owners)
         for name in named:
             found[name].append(index)
     return {name: tuple(indices) for name, indices in found.items()}
@@ -2166,19 +2171,26 @@ def find_mentions(
 
 def _named_from(
     words: list[str],
+    present: set[str],
     first: str,
     by_second: Mapping[str, list[tuple[str, ...]]],
     owners: Mapping[tuple[str, ...], set[str]],
 ) -> set[str]:
     """The owners of the aliases of two words or more that start with `first` (which `words`
-    holds) and occur in `words`; `by_second` holds those aliases by their second word."""
+    holds) and occur in `words` (whose words are `present`); `by_second` holds those aliases
+    by their second word."""
     named: set[str] = set()
+    seconds = by_second.keys() & present
+    if not seconds:
+        return named
     position = -1
     try:
         while True:
             position = words.index(first, position + 1)
             following = words[position + 1 : position + 2]
-            for key in by_second.get(following[0], ()) if following else ():
+            if not following or following[0] not in seconds:
+                continue
+            for key in by_second[following[0]]:
                 if tuple(words[position : position + len(key)]) == key:
                     named |= owners[key]
     except ValueError:  # no further occurrence
@@ -2219,7 +2231,7 @@ def _find_events(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
     for index, sentences in enumerate(per_passage):
         rules = _rules_for(texts[index])
         for sentence, runs in sentences:
-            dates = _dates(sentence) if _HAS_DIGIT.search(sentence) else []
+            dates = _dates(sentence) if _HAS_YEAR.search(sentence) else []
             events = _named_events(sentence, runs, v, rules) if rules else []
             for event in events:
                 # A date just after the name dates it: "Kronstadt rebellion (March 1921)"; one
