@@ -238,6 +238,8 @@ AUXILIARIES = _words(
     claims shows describes reports notes thought believed asked told won lost began fought met
     left kept held brought taught knew grew drew spoke chose fell felt ran stood"""
 )
+# Function words and those verbs: no noun that a modifier stands before.
+_FUNCTION_WORDS = STOPWORDS | AUXILIARIES
 # Prepositions that put a name in a place's position: "in Houston", "near Bodmin".
 PLACE_PREPOSITIONS = _words(
     "in at near into across throughout outside inside within around towards toward from"
@@ -432,6 +434,11 @@ _HAS_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 
 
+# Characters before a full stop searched first for the word it closes; a longer word is then
+# searched for in the whole sentence so far.
+LAST_TOKEN_CHARS = 40
+
+
 def _sentences(text: str) -> list[str]:
     """Sentences of a passage; a full stop after an abbreviation or initial ends none."""
     parts: list[str] = []
@@ -441,7 +448,11 @@ def _sentences(text: str) -> list[str]:
             parts.append(text[start : match.end()])
             start = match.end()
             continue
-        if _ends_abbreviation(text[start : match.start() + 1], text[match.end() :]):
+        after = match.end()
+        space = text.find(" ", after)
+        if _ends_abbreviation(
+            text, start, match.start(), text[after : space if space >= 0 else None]
+        ):
             continue
         parts.append(text[start : match.end()])
         start = match.end()
@@ -449,9 +460,13 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _ends_abbreviation(before: str, after: str) -> bool:
-    """Whether the full stop closing `before` belongs to an abbreviation or an initial."""
-    last = _LAST_TOKEN.search(before)
+def _ends_abbreviation(text: str, start: int, stop: int, next_token: str) -> bool:
+    """Whether the full stop at `stop` in `text` (its sentence begun at `start`) belongs to an
+    abbreviation or an initial; `next_token` runs from the next word to the next space."""
+    window = max(start, stop - LAST_TOKEN_CHARS)
+    last = _LAST_TOKEN.search(text, window, stop + 1)
+    if last is not None and last.start() == window > start:  # it may begin further back
+        last = _LAST_TOKEN.search(text, start, stop + 1)
     if last is None:
         return False
     token = last.group(1).rstrip(".")
@@ -459,7 +474,7 @@ def _ends_abbreviation(before: str, after: str) -> bool:
         return True
     # "James P. Cannon" but not "listed Grade I. There are": an initial is followed by a name.
     initial = (len(token) == 1 and token.isupper()) or bool(_INITIALS.fullmatch(token))
-    next_word = after.split(" ", 1)[0].strip('"“(')
+    next_word = next_token.strip('"“(')
     return initial and next_word.lower() not in STOPWORDS
 
 
@@ -556,8 +571,10 @@ class _Vocabulary:
 
     def __init__(self, texts: Sequence[str]) -> None:
         # Distinct words first: a corpus repeats its words many times over, and the tests
-        # below need each only once.
-        words = set(_WORD.findall("\n".join(texts)))
+        # below need each only once. No word spans a space, so the words of the distinct
+        # space-separated tokens are all the words.
+        tokens = set(" ".join(texts).split())
+        words = {w for token in tokens for w in _WORD.findall(token)}
         self.lower = {w for w in words if w.islower()}
         self.capital = {w for w in words if w[0].isupper()}
         self.modifiers: set[str] = set()  # capitalised words seen right before a lower-case noun
@@ -1363,6 +1380,8 @@ class _PeopleFinder:
             for part in ((run, *_after_of(run)) if "of" in run.words else (run,))
         ]
         mentions = [m for run in parts if (m := _mention(run, sentence, self.v, opens_passage))]
+        if not mentions:
+            return  # as in most sentences: only the word opening it is capitalised
         judged = {id(m) for m in mentions if self.explain or self.rejected(m.words) is None}
         contrary = {id(m): self._fired(CONTRARY_CONTEXTS, m) for m in mentions if id(m) in judged}
         inherited: dict[int, set[str]] = defaultdict(set)
@@ -1434,7 +1453,9 @@ class _PeopleFinder:
         """The two sides of a hyphenated pair before an event word are the same kind:
         "Kennedy-Nixon debates" makes Nixon a person once Kennedy is one."""
         for run in runs:
-            parts = _HYPHEN.split(run.words[0]) if run.words else []
+            if not run.words or ("-" not in run.words[0] and "–" not in run.words[0]):
+                continue
+            parts = _HYPHEN.split(run.words[0])
             if len(parts) != 2 or not all(_capitalised(p) for p in parts):
                 continue
             following = _next_words(sentence[run.end :], 1)
@@ -2201,19 +2222,19 @@ def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]
     """Modifiers ("Soviet state") and names that begin an organisation's or place's name."""
     for sentence, runs in sentences:
         for run in runs:
-            before = sentence[max(0, run.start - LOOK_BEHIND) : run.start].split()
-            if len(run.words) == 1 and before and before[-1] in PLACE_PREPOSITIONS:
-                v.places.add(run.words[0])
-            following = _LOWER_HEAD.match(sentence, run.end)
-            if (
-                len(run.words) == 1
-                and not run.possessive
-                and following
-                and (following.group(1) or following.group(2)) not in STOPWORDS | AUXILIARIES
-                and not (following.group(1) or following.group(2)).endswith("ed")
-            ):
-                v.modifiers.add(run.words[0])
-            words = run.words[1:] if _opens_with_common_word(run, v) else run.words
+            words = run.words
+            if len(words) == 1:  # a place or a modifier; it begins no longer name
+                before = sentence[max(0, run.start - LOOK_BEHIND) : run.start].split()
+                if before and before[-1] in PLACE_PREPOSITIONS:
+                    v.places.add(words[0])
+                following = None if run.possessive else _LOWER_HEAD.match(sentence, run.end)
+                if following:
+                    noun = following.group(1) or following.group(2)
+                    if noun not in _FUNCTION_WORDS and not noun.endswith("ed"):
+                        v.modifiers.add(words[0])
+                continue
+            if _opens_with_common_word(run, v):
+                words = words[1:]
             for i in range(1, len(words)):
                 if words[i].lower() in NON_PERSON_WORDS and words[i - 1] not in ("of", "the"):
                     v.owners.update(" ".join(words[:j]) for j in range(1, i + 1))
