@@ -2003,10 +2003,14 @@ EVENT_RULES: tuple[_EventRule, ...] = (
 
 # A quoted name opens with a quote.
 _OPENING_QUOTES = frozenset('"“')
-# Stands among a passage's words for a year written in it (no word has brackets).
-_A_YEAR = "<year>"
+# Shapes a passage may hold that some rules need, each standing among its words for the
+# shape (no word has brackets): a date after "of" ("Counterculture of the 1960s") and an
+# award's name ("2008 Nobel Prize").
+_DATED_BY_OF = "<dated by of>"
+_AN_AWARD = "<award>"
+_SHAPES = {_DATED_BY_OF: _DATE_AFTER_OF, _AN_AWARD: re.compile("Prize|Award|Medal")}
 # What each rule needs in a passage to name anything there: one of its head words (in lower
-# case), a quote or a year. Most passages hold none, and the rule is not run on them.
+# case), a quote or a shape. Most passages hold none, and the rule is not run on them.
 _TRIGGERS: dict[_EventRule, frozenset[str]] = {
     head_final_events: CAPITALISED_EVENT_HEADS,
     head_first_events: PREFIX_EVENT_HEADS,
@@ -2015,14 +2019,14 @@ _TRIGGERS: dict[_EventRule, frozenset[str]] = {
     coordinated_years: EVENT_NOUNS,
     year_and_event_noun: CAPITALISED_EVENT_HEADS,
     event_noun_of_date: EVENT_NOUNS | _DATED_ONLY_NOUNS,
-    capitalised_term_of_date: frozenset([_A_YEAR]),
+    capitalised_term_of_date: frozenset([_DATED_BY_OF]),
     capitalised_happening: frozenset(h.split()[0].lower() for h in CAPITALISED_HAPPENINGS),
     calendar_occasion: frozenset(h.lower() for h in CALENDAR_HEADS),
     defined_as_event: EVENT_KINDS,
     custom_of: _words("custom tradition ceremony rite practice"),
     quoted_name_of_event: _OPENING_QUOTES,
     known_as_event: _words("known"),
-    yearly_award: frozenset([_A_YEAR]),
+    yearly_award: frozenset([_AN_AWARD]),
 }
 # The passage's lower-case words and quotes, that trigger words are looked up among.
 _TRIGGER_TOKEN = re.compile(r"[a-z]+|[\"“]")
@@ -2031,8 +2035,7 @@ _TRIGGER_TOKEN = re.compile(r"[a-z]+|[\"“]")
 def _rules_for(passage: str) -> list[_EventRule]:
     """The event rules that can name something in a passage: those it holds a trigger of."""
     tokens = set(_TRIGGER_TOKEN.findall(passage.lower()))
-    if _HAS_YEAR.search(passage):
-        tokens.add(_A_YEAR)
+    tokens.update(shape for shape, pattern in _SHAPES.items() if pattern.search(passage))
     return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(tokens)]
 
 
