@@ -437,6 +437,8 @@ _INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 # Characters before a full stop searched first for the word it closes; a longer word is then
 # searched for in the whole sentence so far.
 LAST_TOKEN_CHARS = 40
+# Lower-case letters closing a word this long make it no abbreviation (nor an initial).
+_PLAIN_WORD_CHARS = max(map(len, ABBREVIATIONS)) + 1
 
 
 def _sentences(text: str) -> list[str]:
@@ -448,11 +450,7 @@ def _sentences(text: str) -> list[str]:
             parts.append(text[start : match.end()])
             start = match.end()
             continue
-        after = match.end()
-        space = text.find(" ", after)
-        if _ends_abbreviation(
-            text, start, match.start(), text[after : space if space >= 0 else None]
-        ):
+        if _ends_abbreviation(text, start, match.start(), match.end()):
             continue
         parts.append(text[start : match.end()])
         start = match.end()
@@ -460,9 +458,12 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _ends_abbreviation(text: str, start: int, stop: int, next_token: str) -> bool:
+def _ends_abbreviation(text: str, start: int, stop: int, after: int) -> bool:
     """Whether the full stop at `stop` in `text` (its sentence begun at `start`) belongs to an
-    abbreviation or an initial; `next_token` runs from the next word to the next space."""
+    abbreviation or an initial; the next word begins at `after`."""
+    tail = text[stop - _PLAIN_WORD_CHARS : stop]
+    if stop - _PLAIN_WORD_CHARS >= start and tail.isalpha() and tail.islower():
+        return False  # the word it closes is too long for an abbreviation, and no initial
     window = max(start, stop - LAST_TOKEN_CHARS)
     last = _LAST_TOKEN.search(text, window, stop + 1)
     if last is not None and last.start() == window > start:  # it may begin further back
@@ -474,7 +475,8 @@ def _ends_abbreviation(text: str, start: int, stop: int, next_token: str) -> boo
         return True
     # "James P. Cannon" but not "listed Grade I. There are": an initial is followed by a name.
     initial = (len(token) == 1 and token.isupper()) or bool(_INITIALS.fullmatch(token))
-    next_word = next_token.strip('"“(')
+    space = text.find(" ", after)
+    next_word = text[after : space if space >= 0 else None].strip('"“(')
     return initial and next_word.lower() not in STOPWORDS
 
 
@@ -666,7 +668,7 @@ class _Mention:
 
     def __post_init__(self) -> None:
         window = self.sentence[max(0, self.start - LOOK_BEHIND) : self.start]
-        preceding = [w.lower() for w in _TOKEN_BEFORE.findall(window)][-PRECEDING_WORDS:]
+        preceding = [w.lower() for w in _TOKEN_BEFORE.findall(window)[-PRECEDING_WORDS:]]
         # An inner name's following words are its whole name's: in "Prince Chula Chakrabongse
         # of Thailand who lived", "who" is the prince's.
         rest = "" if self.inner else self.sentence[self.end :]
@@ -2253,7 +2255,7 @@ def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]
         for run in runs:
             words = run.words
             if len(words) == 1:  # a place or a modifier; it begins no longer name
-                before = sentence[max(0, run.start - LOOK_BEHIND) : run.start].split()
+                before = sentence[max(0, run.start - LOOK_BEHIND) : run.start].rsplit(None, 1)
                 if before and before[-1] in PLACE_PREPOSITIONS:
                     v.places.add(words[0])
                 following = None if run.possessive else _LOWER_HEAD.match(sentence, run.end)
@@ -2399,8 +2401,14 @@ def _without_cycle_collection() -> Iterator[None]:
 def extract_entities(texts: Sequence[str]) -> Entities:
     """Find figures and events in a document's passages (clean text, tags removed)."""
     with _without_cycle_collection():
-        per_passage, vocabulary, events = _read(texts)
-        figures = _find_people(per_passage, vocabulary, texts)
+        # The sentences and runs are freed on return from `_extract`, before the collector
+        # resumes and would scan whatever it did not see.
+        return _extract(texts)
+
+
+def _extract(texts: Sequence[str]) -> Entities:
+    per_passage, vocabulary, events = _read(texts)
+    figures = _find_people(per_passage, vocabulary, texts)
     return Entities(figures=tuple(figures), events=tuple(events))
 
 
