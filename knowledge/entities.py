@@ -1204,12 +1204,15 @@ def _office_length(words: Sequence[str], v: _Vocabulary) -> int:
     demonyms that ends on an office word ("Executive Vice President").
     """
     length = 0
+    last = len(words) - 1
     for i, word in enumerate(words):
         lowered = word.lower().rstrip(".")
         if lowered in OFFICE_TITLES:
             length = i + 1
-        elif not (lowered in OFFICE_QUALIFIERS or _is_initial(word) or v.demonym(word)):
-            break
+        elif i == last or not (
+            lowered in OFFICE_QUALIFIERS or _is_initial(word) or v.demonym(word)
+        ):
+            break  # (the last word ends the title's stretch either way)
     return length
 
 
@@ -1304,7 +1307,7 @@ def _mention(run: _Run, sentence: str, v: _Vocabulary, opens_passage: bool) -> _
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Evidence:
     """What the mentions of one candidate name showed."""
 
@@ -1422,16 +1425,19 @@ class _PeopleFinder:
                 contrary[id(first)] = self._fired(CONTRARY_CONTEXTS, first)
             governing = contrary[id(first)] & _GOVERNING_CONTEXTS
             for left, right in pairwise(members):
-                self._evidence(left).partners.add(right.key)
-                self._evidence(right).partners.add(left.key)
+                # A name ruled out keeps no evidence; its partners record its name.
+                if id(left) in judged:
+                    self._evidence(left).partners.add(right.key)
+                if id(right) in judged:
+                    self._evidence(right).partners.add(left.key)
                 inherited[id(right)] |= governing
             if self._full_names(members):
                 listed_people.update(id(m) for m in members)
         for mention in mentions:
-            evidence = self._evidence(mention)
-            evidence.mentions += 1
             if id(mention) not in judged:
                 continue  # ruled out by its words: no cue can make it a person
+            evidence = self._evidence(mention)
+            evidence.mentions += 1
             placed = contrary[id(mention)] - _NAME_WIDE_CONTEXTS
             # An inner name's surroundings are its whole name's: "Father of Clinical Cancer
             # Research" says nothing of "Clinical Cancer Research". A mention in a thing's
