@@ -2042,7 +2042,12 @@ _OPENING_QUOTES = frozenset('"“')
 # award's name ("2008 Nobel Prize").
 _DATED_BY_OF = "<dated by of>"
 _AN_AWARD = "<award>"
-_SHAPES = {_DATED_BY_OF: _DATE_AFTER_OF, _AN_AWARD: re.compile("Prize|Award|Medal")}
+# Each shape's test: quick ones that hold wherever the rule's own pattern does (the year or
+# decade after "of" starts with 1 or 2).
+_SHAPES = {
+    _DATED_BY_OF: re.compile(r"of\s+(?:the\s+)?[12][0-9]"),
+    _AN_AWARD: re.compile("Prize|Award|Medal"),
+}
 # What each rule needs in a passage to name anything there: one of its head words (in lower
 # case), a quote or a shape. Most passages hold none, and the rule is not run on them.
 _TRIGGERS: dict[_EventRule, frozenset[str]] = {
@@ -2062,14 +2067,18 @@ _TRIGGERS: dict[_EventRule, frozenset[str]] = {
     known_as_event: _words("known"),
     yearly_award: frozenset([_AN_AWARD]),
 }
+_ANY_TRIGGER = frozenset().union(*_TRIGGERS.values())
 # The passage's lower-case words and quotes, that trigger words are looked up among.
 _TRIGGER_TOKEN = re.compile(r"[a-z]+|[\"“]")
 
 
 def _rules_for(passage: str) -> list[_EventRule]:
     """The event rules that can name something in a passage: those it holds a trigger of."""
-    tokens = set(_TRIGGER_TOKEN.findall(passage.lower()))
-    tokens.update(shape for shape, pattern in _SHAPES.items() if pattern.search(passage))
+    tokens = _ANY_TRIGGER.intersection(_TRIGGER_TOKEN.findall(passage.lower())) | {
+        shape for shape, pattern in _SHAPES.items() if pattern.search(passage)
+    }
+    if not tokens:
+        return []  # as for most passages
     return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(tokens)]
 
 
@@ -2288,8 +2297,11 @@ def _find_events(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(per_passage):
         rules = _rules_for(texts[index])
+        dated_passage = _HAS_YEAR.search(texts[index]) is not None
+        if not (rules or dated_passage):
+            continue  # nothing here can name or date an event
         for sentence, runs in sentences:
-            dates = _dates(sentence) if _HAS_YEAR.search(sentence) else []
+            dates = _dates(sentence) if dated_passage and _HAS_YEAR.search(sentence) else []
             events = _named_events(sentence, runs, v, rules) if rules else []
             for event in events:
                 # A date just after the name dates it: "Kronstadt rebellion (March 1921)"; one
