@@ -2264,6 +2264,17 @@ def _named_from(
         return named
 
 
+def _may_name_a_person(run: _Run, v: _Vocabulary) -> bool:
+    """Whether the people finder can make anything of a run: not of one common word opening
+    its sentence ("The", "Bearing"), unless hyphenated ("Kennedy-Nixon")."""
+    return (
+        len(run.words) > 1
+        or not _opens_with_common_word(run, v)
+        or "-" in run.words[0]
+        or "–" in run.words[0]
+    )
+
+
 def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]]) -> None:
     """Modifiers ("Soviet state") and names that begin an organisation's or place's name."""
     for sentence, runs in sentences:
@@ -2290,13 +2301,19 @@ def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]
 _Sentences = list[list[tuple[str, list[_Run]]]]  # per passage, each sentence with its runs
 
 
-def _find_events(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) -> list[Event]:
-    """Named events, each with the date right after it where there is one, then dated ones."""
+def _find_events(
+    per_passage: _Sentences,
+    v: _Vocabulary,
+    texts: Sequence[str],
+    rules_per_passage: Sequence[list[_EventRule]],
+) -> list[Event]:
+    """Named events, each with the date right after it where there is one, then dated ones
+    (`rules_per_passage`: the event rules that can name something in each passage)."""
     named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
     found_in: dict[str, set[int]] = defaultdict(set)  # event name -> passages it was found in
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(per_passage):
-        rules = _rules_for(texts[index])
+        rules = rules_per_passage[index]
         dated_passage = _HAS_YEAR.search(texts[index]) is not None
         if not (rules or dated_passage):
             continue  # nothing here can name or date an event
@@ -2393,11 +2410,26 @@ def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
 
 
 def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
-    """A document's sentences and runs, what it says of its words, and its events."""
+    """A document's sentences and runs (those later steps read), what it says of its words,
+    and its events."""
     vocabulary = _Vocabulary(texts)
-    per_passage = [[(s, _runs(s)) for s in _sentences(text)] for text in texts]
-    _learn_vocabulary(vocabulary, (pair for sentences in per_passage for pair in sentences))
-    events = _find_events(per_passage, vocabulary, texts)
+    per_passage: _Sentences = []
+    rules = [_rules_for(text) for text in texts]
+    for index, text in enumerate(texts):
+        sentences = [(s, _runs(s)) for s in _sentences(text)]
+        _learn_vocabulary(vocabulary, sentences)
+        if index and not rules[index]:
+            # Held for the event rules, the dates and the people finder only where they can
+            # find something: most sentences hold no year, and no capitalised word but the
+            # common one opening them. (The first passage stays whole: it opens the document.)
+            sentences = [
+                (sentence, runs)
+                for sentence, runs in sentences
+                if _HAS_YEAR.search(sentence)
+                or any(_may_name_a_person(r, vocabulary) for r in runs)
+            ]
+        per_passage.append(sentences)
+    events = _find_events(per_passage, vocabulary, texts, rules)
     vocabulary.events = {e.name for e in events if not e.context}  # for `names_an_event`
     return per_passage, vocabulary, events
 
