@@ -662,11 +662,17 @@ class _Mention:
     opens_passage: bool  # the very first words of the document's first passage
     inner: bool  # after "of" inside a longer name, so what follows belongs to that name
     key: str = field(init=False)  # the name as one string
+    # What stands around it, read by `read_surroundings` before any rule is weighed:
     preceding: tuple[str, ...] = field(init=False)  # the last words before it, in lower case
     after: str = field(init=False)  # the rest of the sentence after the name and possessive
     next_word: str = field(init=False)  # the word right after, with only spaces between
 
     def __post_init__(self) -> None:
+        self.key = " ".join(self.words)
+
+    def read_surroundings(self) -> None:
+        """Read the words around the mention that the rules consult (only mentions whose
+        rules are weighed need them: most are ruled out by their words)."""
         window = self.sentence[max(0, self.start - LOOK_BEHIND) : self.start]
         preceding = [w.lower() for w in _TOKEN_BEFORE.findall(window)[-PRECEDING_WORDS:]]
         # An inner name's following words are its whole name's: in "Prince Chula Chakrabongse
@@ -675,7 +681,6 @@ class _Mention:
         if self.possessive:
             rest = rest[2:] if rest[:2] in ("'s", "’s") else rest[1:]
         adjacent = _ADJACENT_WORD.match(rest)
-        self.key = " ".join(self.words)
         self.preceding = tuple(preceding)
         self.after = rest
         self.next_word = adjacent.group(1) if adjacent else ""
@@ -1414,6 +1419,9 @@ class _PeopleFinder:
         if not mentions:
             return  # as in most sentences: only the word opening it is capitalised
         judged = {id(m) for m in mentions if self.explain or self.rejected(m.words) is None}
+        for m in mentions:
+            if id(m) in judged:
+                m.read_surroundings()
         contrary = {id(m): self._fired(CONTRARY_CONTEXTS, m) for m in mentions if id(m) in judged}
         inherited: dict[int, set[str]] = defaultdict(set)
         listed_people: set[int] = set()
@@ -1422,6 +1430,7 @@ class _PeopleFinder:
             # kind, and the word before the list governs them all ("from Petrograd and Moscow").
             first = members[0]
             if id(first) not in contrary:  # a name ruled out still governs its list
+                first.read_surroundings()
                 contrary[id(first)] = self._fired(CONTRARY_CONTEXTS, first)
             governing = contrary[id(first)] & _GOVERNING_CONTEXTS
             for left, right in pairwise(members):
