@@ -29,9 +29,11 @@ them for timelines. A sidecar file can add, rename or drop entities.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import pairwise
@@ -236,6 +238,8 @@ AUXILIARIES = _words(
     claims shows describes reports notes thought believed asked told won lost began fought met
     left kept held brought taught knew grew drew spoke chose fell felt ran stood"""
 )
+# Function words and those verbs: no noun that a modifier stands before.
+_FUNCTION_WORDS = STOPWORDS | AUXILIARIES
 # Prepositions that put a name in a place's position: "in Houston", "near Bodmin".
 PLACE_PREPOSITIONS = _words(
     "in at near into across throughout outside inside within around towards toward from"
@@ -372,10 +376,15 @@ _DEFINED_ACRONYM = re.compile(
 )
 
 
+_BRACKETED_ACRONYM = re.compile(r"\([A-Z]{2,8}\)")
+
+
 def extract_acronyms(texts: Iterable[str]) -> dict[str, str]:
     """Acronyms a document defines: "Central Intelligence Agency (CIA)" gives CIA."""
     found: dict[str, str] = {}
     for text in texts:
+        if not _BRACKETED_ACRONYM.search(text):
+            continue  # the quick test: the name's search tries every capital letter
         for match in _DEFINED_ACRONYM.finditer(text):
             words = match["name"].split()
             short = match["short"]
@@ -420,8 +429,16 @@ YEAR_EVENT_WORDS = 3
 OPENING_CHARS = 3
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN_BEFORE = re.compile(r"[\w'’.-]+")
-_HAS_DIGIT = re.compile(r"\d")
+# Where a year or decade may be written (a superset of `_YEAR`): dates need one.
+_HAS_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
+
+
+# Characters before a full stop searched first for the word it closes; a longer word is then
+# searched for in the whole sentence so far.
+LAST_TOKEN_CHARS = 40
+# Lower-case letters closing a word this long make it no abbreviation (nor an initial).
+_PLAIN_WORD_CHARS = max(map(len, ABBREVIATIONS)) + 1
 
 
 def _sentences(text: str) -> list[str]:
@@ -433,7 +450,7 @@ def _sentences(text: str) -> list[str]:
             parts.append(text[start : match.end()])
             start = match.end()
             continue
-        if _ends_abbreviation(text[start : match.start() + 1], text[match.end() :]):
+        if _ends_abbreviation(text, start, match.start(), match.end()):
             continue
         parts.append(text[start : match.end()])
         start = match.end()
@@ -441,9 +458,16 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _ends_abbreviation(before: str, after: str) -> bool:
-    """Whether the full stop closing `before` belongs to an abbreviation or an initial."""
-    last = _LAST_TOKEN.search(before)
+def _ends_abbreviation(text: str, start: int, stop: int, after: int) -> bool:
+    """Whether the full stop at `stop` in `text` (its sentence begun at `start`) belongs to an
+    abbreviation or an initial; the next word begins at `after`."""
+    tail = text[stop - _PLAIN_WORD_CHARS : stop]
+    if stop - _PLAIN_WORD_CHARS >= start and tail.isalpha() and tail.islower():
+        return False  # the word it closes is too long for an abbreviation, and no initial
+    window = max(start, stop - LAST_TOKEN_CHARS)
+    last = _LAST_TOKEN.search(text, window, stop + 1)
+    if last is not None and last.start() == window > start:  # it may begin further back
+        last = _LAST_TOKEN.search(text, start, stop + 1)
     if last is None:
         return False
     token = last.group(1).rstrip(".")
@@ -451,7 +475,8 @@ def _ends_abbreviation(before: str, after: str) -> bool:
         return True
     # "James P. Cannon" but not "listed Grade I. There are": an initial is followed by a name.
     initial = (len(token) == 1 and token.isupper()) or bool(_INITIALS.fullmatch(token))
-    next_word = after.split(" ", 1)[0].strip('"“(')
+    space = text.find(" ", after)
+    next_word = text[after : space if space >= 0 else None].strip('"“(')
     return initial and next_word.lower() not in STOPWORDS
 
 
@@ -471,20 +496,58 @@ _NON_SPACE = re.compile(r"[^ \u00a0]+")
 def _runs(sentence: str) -> list[_Run]:
     """Capitalised runs of a sentence, a possessive closing its run ("McGuinty's | Liberal")."""
     runs: list[_Run] = []
-    for match in _RUN.finditer(sentence):
+    lead = len(sentence) - len(sentence.lstrip())  # a run starting here opens the sentence
+    quoted = '"' in sentence or "“" in sentence  # a nickname is quoted
+    for match in _run_matches(sentence):
         start = match.start()
-        end = match.start("possessive") if match["possessive"] else match.end()
-        opening = sentence[max(0, start - OPENING_CHARS) : start]
-        initial = bool(_OPENS_SENTENCE.search(opening)) or not sentence[:start].strip()
-        found = list(_NON_SPACE.finditer(sentence, start, end))
-        words = tuple(w.group() for w in found)
-        spans = tuple(w.span() for w in found)
-        run = _Run(start, end, words, spans, initial, bool(match["possessive"]))
-        if len(runs) > 1 and (nickname := _NICKNAME.fullmatch(sentence, runs[-2].end, start)):
+        possessive = match["possessive"]
+        end = match.start("possessive") if possessive else match.end()
+        initial = start <= lead or bool(
+            _OPENS_SENTENCE.search(sentence, max(0, start - OPENING_CHARS), start)
+        )
+        text = sentence[start:end]
+        if " " in text or "\u00a0" in text:
+            found = list(_NON_SPACE.finditer(sentence, start, end))
+            words = tuple(w.group() for w in found)
+            spans = tuple(w.span() for w in found)
+        else:  # one word, as most runs are
+            words, spans = (text,), ((start, end),)
+        run = _Run(start, end, words, spans, initial, bool(possessive))
+        if (
+            quoted
+            and len(runs) > 1
+            and (nickname := _NICKNAME.fullmatch(sentence, runs[-2].end, start))
+        ):
             runs.pop()  # the nickname's own run
             run = _with_nickname(runs.pop(), nickname, run)
         runs.append(run)
     return runs
+
+
+_CAPITAL = re.compile(_CAP)
+# What may stand between a run's lower-case prefix and its capital: "al-Basri", "d'Alembert".
+_PREFIX_ENDS = "-'’"
+
+
+def _run_matches(sentence: str) -> Iterator[re.Match[str]]:
+    """The matches `_RUN.finditer` gives, found faster: a run starts at a capital or at a
+    prefix of one or two letters before it, so only there is a run tried (the regex alone
+    tries every position)."""
+    pos = 0
+    while (capital := _CAPITAL.search(sentence, pos)) is not None:
+        at = capital.start()
+        found = None
+        if at and sentence[at - 1] in _PREFIX_ENDS:
+            for start in (at - 3, at - 2):
+                if start >= pos and (found := _RUN.match(sentence, start)) is not None:
+                    break
+        if found is None:
+            found = _RUN.match(sentence, at)
+        if found is None:
+            pos = at + 1
+            continue
+        yield found
+        pos = found.end()
 
 
 _NICKNAME = re.compile(rf"[ \u00a0]+[\"“](?:{_CAP}[\w'’.-]*[ \u00a0]?){{1,3}}[\"”][ \u00a0]+")
@@ -535,9 +598,13 @@ class _Vocabulary:
     """Document-wide facts the rules consult: which words are ordinary, which are modifiers."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        words = [w for text in texts for w in _WORD.findall(text)]
+        # Distinct words first: a corpus repeats its words many times over, and the tests
+        # below need each only once. No word spans a space, so the words of the distinct
+        # space-separated tokens are all the words.
+        tokens = set(" ".join(texts).split())
+        words = {w for token in tokens for w in _WORD.findall(token)}
         self.lower = {w for w in words if w.islower()}
-        self.capital = {w for w in words if _capitalised(w)}
+        self.capital = {w for w in words if w[0].isupper()}
         self.modifiers: set[str] = set()  # capitalised words seen right before a lower-case noun
         self.owners: set[str] = set()  # names that begin an organisation's or place's name
         self.places: set[str] = set()  # one-word names written after "in", "at", "from"…
@@ -580,7 +647,7 @@ class _Vocabulary:
 # -- People: the rules ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: setting each field of a frozen one costs a call
 class _Mention:
     """One mention of a candidate name, with what stands around it in its sentence."""
 
@@ -595,24 +662,28 @@ class _Mention:
     opens_passage: bool  # the very first words of the document's first passage
     inner: bool  # after "of" inside a longer name, so what follows belongs to that name
     key: str = field(init=False)  # the name as one string
+    # What stands around it, read by `read_surroundings` before any rule is weighed:
     preceding: tuple[str, ...] = field(init=False)  # the last words before it, in lower case
     after: str = field(init=False)  # the rest of the sentence after the name and possessive
     next_word: str = field(init=False)  # the word right after, with only spaces between
 
     def __post_init__(self) -> None:
+        self.key = " ".join(self.words)
+
+    def read_surroundings(self) -> None:
+        """Read the words around the mention that the rules consult (only mentions whose
+        rules are weighed need them: most are ruled out by their words)."""
         window = self.sentence[max(0, self.start - LOOK_BEHIND) : self.start]
-        preceding = [w.lower() for w in _TOKEN_BEFORE.findall(window)][-PRECEDING_WORDS:]
+        preceding = [w.lower() for w in _TOKEN_BEFORE.findall(window)[-PRECEDING_WORDS:]]
         # An inner name's following words are its whole name's: in "Prince Chula Chakrabongse
         # of Thailand who lived", "who" is the prince's.
         rest = "" if self.inner else self.sentence[self.end :]
         if self.possessive:
             rest = rest[2:] if rest[:2] in ("'s", "’s") else rest[1:]
         adjacent = _ADJACENT_WORD.match(rest)
-        set_field = object.__setattr__  # the class is frozen
-        set_field(self, "key", " ".join(self.words))
-        set_field(self, "preceding", tuple(preceding))
-        set_field(self, "after", rest)
-        set_field(self, "next_word", adjacent.group(1) if adjacent else "")
+        self.preceding = tuple(preceding)
+        self.after = rest
+        self.next_word = adjacent.group(1) if adjacent else ""
 
     def before(self, count: int = 1) -> list[str]:
         """The last `count` (at most PRECEDING_WORDS) words before the mention, in lower case."""
@@ -821,7 +892,7 @@ STRONG_CUES: tuple[_Rule, ...] = (
     demonym_before,
 )
 # Cues that read the name as a modifier, so an article before it takes nothing from them.
-_NOUN_SHAPED_CUES = {research_group.__name__, assassination_victim.__name__}
+_NOUN_SHAPED_CUES: tuple[_Rule, ...] = (research_group, assassination_victim)
 
 # Weak cues: enough only where no mention puts the name in a thing's position.
 
@@ -1026,6 +1097,8 @@ _GOVERNING_CONTEXTS = {
     after_place_noun_of.__name__,
     after_thing_noun.__name__,
 }
+# A mention placed only by an article keeps the cues that read it as a modifier.
+_AFTER_DETERMINER_ONLY = {after_determiner.__name__}
 # Contexts that say nothing of this one mention's place in its sentence, only of the name.
 _NAME_WIDE_CONTEXTS = {begins_an_organisation.__name__, defined_as_a_thing.__name__}
 
@@ -1120,6 +1193,12 @@ NAME_REJECTIONS: tuple[Callable[[Sequence[str], _Vocabulary], bool], ...] = (
 )
 
 
+# Each rule's name, looked up once: evidence records which rules held.
+_RULE_NAMES: dict[_Rule, str] = {
+    rule: rule.__name__ for rule in (*STRONG_CUES, *WEAK_CUES, *CONTRARY_CONTEXTS)
+}
+
+
 # -- People: from runs to mentions ---------------------------------------------------------------
 
 
@@ -1130,12 +1209,15 @@ def _office_length(words: Sequence[str], v: _Vocabulary) -> int:
     demonyms that ends on an office word ("Executive Vice President").
     """
     length = 0
+    last = len(words) - 1
     for i, word in enumerate(words):
         lowered = word.lower().rstrip(".")
         if lowered in OFFICE_TITLES:
             length = i + 1
-        elif not (lowered in OFFICE_QUALIFIERS or _is_initial(word) or v.demonym(word)):
-            break
+        elif i == last or not (
+            lowered in OFFICE_QUALIFIERS or _is_initial(word) or v.demonym(word)
+        ):
+            break  # (the last word ends the title's stretch either way)
     return length
 
 
@@ -1201,6 +1283,8 @@ def _mention(run: _Run, sentence: str, v: _Vocabulary, opens_passage: bool) -> _
         # the run after its preposition, and a full name (two words or more) follows it.
         if words[0].lower() in PLACE_PREPOSITIONS and len(words) > 3 and words[1] in v.places:
             lo = 2
+        if lo == hi:
+            return None  # only the word opening the sentence, as most runs are
     title_at = lo
     lo += _office_length(words[lo:hi], v)
     title = " ".join(words[title_at:lo])
@@ -1228,7 +1312,7 @@ def _mention(run: _Run, sentence: str, v: _Vocabulary, opens_passage: bool) -> _
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Evidence:
     """What the mentions of one candidate name showed."""
 
@@ -1316,40 +1400,71 @@ _LIST_GOES_ON = re.compile(r"['’]?s?,\s*(?:and|or)\b")
 class _PeopleFinder:
     """Collects evidence over a whole document, then decides who the people are."""
 
-    def __init__(self, vocabulary: _Vocabulary) -> None:
+    def __init__(self, vocabulary: _Vocabulary, *, explain: bool = False) -> None:
         self.v = vocabulary
         self.evidence: dict[str, _Evidence] = {}
+        # Whether to weigh the cues of names the name rules rule out too: they decide
+        # nothing, and only an explanation shows them.
+        self.explain = explain
+        self._rejections: dict[tuple[str, ...], str | None] = {}  # words -> rule, decided once
 
     def observe(self, sentence: str, runs: list[_Run], opens_passage: bool) -> None:
         """Weigh the cues of every candidate mention in one sentence."""
-        parts = [part for run in runs for part in (run, *_after_of(run))]
+        parts = [
+            part
+            for run in runs
+            for part in ((run, *_after_of(run)) if "of" in run.words else (run,))
+        ]
         mentions = [m for run in parts if (m := _mention(run, sentence, self.v, opens_passage))]
-        contrary = {id(m): self._fired(CONTRARY_CONTEXTS, m) for m in mentions}
+        if not mentions:
+            return  # as in most sentences: only the word opening it is capitalised
+        judged = {id(m) for m in mentions if self.explain or self.rejected(m.words) is None}
+        for m in mentions:
+            if id(m) in judged:
+                m.read_surroundings()
+        contrary = {id(m): self._fired(CONTRARY_CONTEXTS, m) for m in mentions if id(m) in judged}
         inherited: dict[int, set[str]] = defaultdict(set)
         listed_people: set[int] = set()
-        for members in _lists(sentence, mentions):
+        for members in _lists(sentence, mentions) if len(mentions) > 1 else ():
             # "Marx and Engels", "Papen, Hitler, Thälmann": names listed together are the same
             # kind, and the word before the list governs them all ("from Petrograd and Moscow").
-            governing = contrary[id(members[0])] & _GOVERNING_CONTEXTS
+            first = members[0]
+            if id(first) not in contrary:  # a name ruled out still governs its list
+                first.read_surroundings()
+                contrary[id(first)] = self._fired(CONTRARY_CONTEXTS, first)
+            governing = contrary[id(first)] & _GOVERNING_CONTEXTS
             for left, right in pairwise(members):
-                self._evidence(left).partners.add(right.key)
-                self._evidence(right).partners.add(left.key)
+                # A name ruled out keeps no evidence; its partners record its name.
+                if id(left) in judged:
+                    self._evidence(left).partners.add(right.key)
+                if id(right) in judged:
+                    self._evidence(right).partners.add(left.key)
                 inherited[id(right)] |= governing
             if self._full_names(members):
                 listed_people.update(id(m) for m in members)
         for mention in mentions:
+            if id(mention) not in judged:
+                continue  # ruled out by its words: no cue can make it a person
             evidence = self._evidence(mention)
             evidence.mentions += 1
-            # An inner name's surroundings are its whole name's: "Father of Clinical Cancer
-            # Research" says nothing of "Clinical Cancer Research".
-            strong = set() if mention.inner else self._fired(STRONG_CUES, mention)
-            weak = set() if mention.inner else self._fired(WEAK_CUES, mention)
-            if id(mention) in listed_people:
-                weak.add("list_of_full_names")
             placed = contrary[id(mention)] - _NAME_WIDE_CONTEXTS
-            if placed:  # a mention in a thing's position is no evidence of a person
-                weak = set()
-                strong &= _NOUN_SHAPED_CUES if placed == {after_determiner.__name__} else set()
+            # An inner name's surroundings are its whole name's: "Father of Clinical Cancer
+            # Research" says nothing of "Clinical Cancer Research". A mention in a thing's
+            # position is no evidence of a person, but for an article before a cue that reads
+            # the name as a modifier ("the Schipper group"). Cues that could not count are not
+            # weighed, nor strong ones of a name a strong cue already made a person's (but to
+            # explain, or to find the document's subject).
+            strong_cues: tuple[_Rule, ...] = STRONG_CUES
+            if mention.inner or (placed and placed != _AFTER_DETERMINER_ONLY):
+                strong_cues = ()
+            elif placed:
+                strong_cues = _NOUN_SHAPED_CUES
+            elif evidence.strong and not (self.explain or mention.opens_passage):
+                strong_cues = ()
+            strong = self._fired(strong_cues, mention)
+            weak = set() if mention.inner or placed else self._fired(WEAK_CUES, mention)
+            if id(mention) in listed_people and not placed:
+                weak.add("list_of_full_names")
             extra = inherited[id(mention)]
             evidence.strong |= strong
             evidence.weak |= weak
@@ -1374,13 +1489,16 @@ class _PeopleFinder:
 
     def _fired(self, rules: Iterable[_Rule], mention: _Mention) -> set[str]:
         """The names of the rules that hold for a mention."""
-        return {rule.__name__ for rule in rules if rule(mention, self.v)}
+        v = self.v
+        return {_RULE_NAMES[rule] for rule in rules if rule(mention, v)}
 
     def observe_pairs(self, sentence: str, runs: list[_Run]) -> None:
         """The two sides of a hyphenated pair before an event word are the same kind:
         "Kennedy-Nixon debates" makes Nixon a person once Kennedy is one."""
         for run in runs:
-            parts = _HYPHEN.split(run.words[0]) if run.words else []
+            if not run.words or ("-" not in run.words[0] and "–" not in run.words[0]):
+                continue
+            parts = _HYPHEN.split(run.words[0])
             if len(parts) != 2 or not all(_capitalised(p) for p in parts):
                 continue
             following = _next_words(sentence[run.end :], 1)
@@ -1392,12 +1510,15 @@ class _PeopleFinder:
                 evidence.mentions += 1
                 evidence.partners.add(other)
 
-    def rejected(self, words: Sequence[str]) -> str | None:
+    def rejected(self, words: tuple[str, ...]) -> str | None:
         """The first name rule that rules the words out as a person's name, if any."""
-        for rule in NAME_REJECTIONS:
-            if rule(words, self.v):
-                return rule.__name__
-        return None
+        try:
+            return self._rejections[words]
+        except KeyError:
+            pass
+        found = next((rule.__name__ for rule in NAME_REJECTIONS if rule(words, self.v)), None)
+        self._rejections[words] = found
+        return found
 
     def people(self) -> list[str]:
         """Names judged to be people, in order of first mention.
@@ -1904,7 +2025,8 @@ def quoted_name_of_event(sentence: str, runs: list[_Run], v: _Vocabulary) -> Ite
             yield _Named(match["name"], match.start("name"), match.end())
 
 
-EVENT_RULES: tuple[Callable[[str, list[_Run], _Vocabulary], Iterator[_Named]], ...] = (
+_EventRule = Callable[[str, list[_Run], _Vocabulary], Iterator[_Named]]
+EVENT_RULES: tuple[_EventRule, ...] = (
     head_final_events,
     head_first_events,
     named_storms_and_operations,
@@ -1921,6 +2043,53 @@ EVENT_RULES: tuple[Callable[[str, list[_Run], _Vocabulary], Iterator[_Named]], .
     known_as_event,
     yearly_award,
 )
+
+# A quoted name opens with a quote.
+_OPENING_QUOTES = frozenset('"“')
+# Shapes a passage may hold that some rules need, each standing among its words for the
+# shape (no word has brackets): a date after "of" ("Counterculture of the 1960s") and an
+# award's name ("2008 Nobel Prize").
+_DATED_BY_OF = "<dated by of>"
+_AN_AWARD = "<award>"
+# Each shape's test: quick ones that hold wherever the rule's own pattern does (the year or
+# decade after "of" starts with 1 or 2).
+_SHAPES = {
+    _DATED_BY_OF: re.compile(r"of\s+(?:the\s+)?[12][0-9]"),
+    _AN_AWARD: re.compile("Prize|Award|Medal"),
+}
+# What each rule needs in a passage to name anything there: one of its head words (in lower
+# case), a quote or a shape. Most passages hold none, and the rule is not run on them.
+_TRIGGERS: dict[_EventRule, frozenset[str]] = {
+    head_final_events: CAPITALISED_EVENT_HEADS,
+    head_first_events: PREFIX_EVENT_HEADS,
+    named_storms_and_operations: NAMING_EVENT_WORDS,
+    name_and_event_noun: EVENT_NOUNS,
+    coordinated_years: EVENT_NOUNS,
+    year_and_event_noun: CAPITALISED_EVENT_HEADS,
+    event_noun_of_date: EVENT_NOUNS | _DATED_ONLY_NOUNS,
+    capitalised_term_of_date: frozenset([_DATED_BY_OF]),
+    capitalised_happening: frozenset(h.split()[0].lower() for h in CAPITALISED_HAPPENINGS),
+    calendar_occasion: frozenset(h.lower() for h in CALENDAR_HEADS),
+    defined_as_event: EVENT_KINDS,
+    custom_of: _words("custom tradition ceremony rite practice"),
+    quoted_name_of_event: _OPENING_QUOTES,
+    known_as_event: _words("known"),
+    yearly_award: frozenset([_AN_AWARD]),
+}
+_ANY_TRIGGER = frozenset().union(*_TRIGGERS.values())
+# The passage's lower-case words and quotes, that trigger words are looked up among.
+_TRIGGER_TOKEN = re.compile(r"[a-z]+|[\"“]")
+
+
+def _rules_for(passage: str) -> list[_EventRule]:
+    """The event rules that can name something in a passage: those it holds a trigger of."""
+    tokens = _ANY_TRIGGER.intersection(_TRIGGER_TOKEN.findall(passage.lower())) | {
+        shape for shape, pattern in _SHAPES.items() if pattern.search(passage)
+    }
+    if not tokens:
+        return []  # as for most passages
+    return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(tokens)]
+
 
 _WORK_BEFORE = re.compile(
     rf"(?:\b(?:entitled|titled)|\b(?:{'|'.join(sorted(WORK_WORDS))})(?:\s+of(?:\s+the)?)?)\s+$"
@@ -1945,9 +2114,14 @@ def names_a_work(sentence: str, named: _Named) -> bool:
 _LOWER_HEAD_IS_EVENT = re.compile(rf"\s+(?:{'|'.join(sorted(EVENT_NOUNS))})\b")
 
 
-def _named_events(sentence: str, runs: list[_Run], v: _Vocabulary) -> list[_Named]:
-    """Named events in a sentence; a name inside a longer one found there is not repeated."""
-    found = [n for rule in EVENT_RULES for n in rule(sentence, runs, v)]
+def _named_events(
+    sentence: str, runs: list[_Run], v: _Vocabulary, rules: Iterable[_EventRule]
+) -> list[_Named]:
+    """Named events in a sentence by `rules` (in EVENT_RULES order); a name inside a longer
+    one found there is not repeated."""
+    found = [n for rule in rules for n in rule(sentence, runs, v)]
+    if not found:
+        return found
     found = [
         n._replace(name=_SPACES.sub(" ", n.name).strip())
         for n in found
@@ -2023,7 +2197,10 @@ _TOKEN = re.compile(r"[A-Z]\.|[^\W_]+(?:['’][^\W\d_]+)*")
 
 
 def _tokens(text: str) -> list[str]:
-    return [t[:-2] if t.endswith(("'s", "’s")) else t for t in _TOKEN.findall(text)]
+    tokens = _TOKEN.findall(text)
+    if "'" not in text and "’" not in text:
+        return tokens  # no possessive to strip
+    return [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
 
 
 def find_mentions(
@@ -2031,8 +2208,9 @@ def find_mentions(
 ) -> dict[str, tuple[int, ...]]:
     """For each entity, the indices of the texts that name it by any of its aliases.
 
-    One pass over the texts whatever the number of entities: each word that can start an
-    alias is tried against the aliases starting with it ("Tito's" counts as "Tito").
+    One pass over the texts whatever the number of entities: where a text holds an alias's
+    first word, the aliases of that word and the next are tried there ("Tito's" counts as
+    "Tito").
     """
     norm: Callable[[str], str] = (lambda t: t) if case_sensitive else fold
     owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -2040,38 +2218,89 @@ def find_mentions(
         for alias in aliases:
             owners[tuple(_tokens(norm(alias)))].add(name)
     owners.pop((), None)
-    longest: dict[str, int] = defaultdict(int)
-    for key in owners:
-        longest[key[0]] = max(longest[key[0]], len(key))
+    # One-word aliases by their word; longer ones by their first two words, so that a common
+    # first word ("the", "John") costs a look-up, not a try of every alias it starts.
+    single: dict[str, set[str]] = {}
+    longer: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
+    for key, named_by in owners.items():
+        if len(key) == 1:
+            single[key[0]] = named_by
+        else:
+            longer[key[0]][key[1]].append(key)
+    firsts = single.keys() | longer.keys()
     found: dict[str, list[int]] = {name: [] for name in names}
     for index, text in enumerate(texts):
         words = _tokens(norm(text))
+        starts = firsts.intersection(words)
+        if not starts:
+            continue  # most texts name none of the entities
+        present = set(words)
         named: set[str] = set()
-        for position, word in enumerate(words):
-            for length in range(1, longest.get(word, 0) + 1):
-                named |= owners.get(tuple(words[position : position + length]), set())
+        for first in starts:
+            named |= single.get(first, set())
+            if first in longer:
+                named |= _named_from(words, present, first, longer[first], owners)
         for name in named:
             found[name].append(index)
     return {name: tuple(indices) for name, indices in found.items()}
+
+
+def _named_from(
+    words: list[str],
+    present: set[str],
+    first: str,
+    by_second: Mapping[str, list[tuple[str, ...]]],
+    owners: Mapping[tuple[str, ...], set[str]],
+) -> set[str]:
+    """The owners of the aliases of two words or more that start with `first` (which `words`
+    holds) and occur in `words` (whose words are `present`); `by_second` holds those aliases
+    by their second word."""
+    named: set[str] = set()
+    seconds = by_second.keys() & present
+    if not seconds:
+        return named
+    position = -1
+    try:
+        while True:
+            position = words.index(first, position + 1)
+            following = words[position + 1 : position + 2]
+            if not following or following[0] not in seconds:
+                continue
+            for key in by_second[following[0]]:
+                if tuple(words[position : position + len(key)]) == key:
+                    named |= owners[key]
+    except ValueError:  # no further occurrence
+        return named
+
+
+def _may_name_a_person(run: _Run, v: _Vocabulary) -> bool:
+    """Whether the people finder can make anything of a run: not of one common word opening
+    its sentence ("The", "Bearing"), unless hyphenated ("Kennedy-Nixon")."""
+    return (
+        len(run.words) > 1
+        or not _opens_with_common_word(run, v)
+        or "-" in run.words[0]
+        or "–" in run.words[0]
+    )
 
 
 def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]]) -> None:
     """Modifiers ("Soviet state") and names that begin an organisation's or place's name."""
     for sentence, runs in sentences:
         for run in runs:
-            before = sentence[max(0, run.start - LOOK_BEHIND) : run.start].split()
-            if len(run.words) == 1 and before and before[-1] in PLACE_PREPOSITIONS:
-                v.places.add(run.words[0])
-            following = _LOWER_HEAD.match(sentence, run.end)
-            if (
-                len(run.words) == 1
-                and not run.possessive
-                and following
-                and (following.group(1) or following.group(2)) not in STOPWORDS | AUXILIARIES
-                and not (following.group(1) or following.group(2)).endswith("ed")
-            ):
-                v.modifiers.add(run.words[0])
-            words = run.words[1:] if _opens_with_common_word(run, v) else run.words
+            words = run.words
+            if len(words) == 1:  # a place or a modifier; it begins no longer name
+                before = sentence[max(0, run.start - LOOK_BEHIND) : run.start].rsplit(None, 1)
+                if before and before[-1] in PLACE_PREPOSITIONS:
+                    v.places.add(words[0])
+                following = None if run.possessive else _LOWER_HEAD.match(sentence, run.end)
+                if following:
+                    noun = following.group(1) or following.group(2)
+                    if noun not in _FUNCTION_WORDS and not noun.endswith("ed"):
+                        v.modifiers.add(words[0])
+                continue
+            if _opens_with_common_word(run, v):
+                words = words[1:]
             for i in range(1, len(words)):
                 if words[i].lower() in NON_PERSON_WORDS and words[i - 1] not in ("of", "the"):
                     v.owners.update(" ".join(words[:j]) for j in range(1, i + 1))
@@ -2081,15 +2310,25 @@ def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]
 _Sentences = list[list[tuple[str, list[_Run]]]]  # per passage, each sentence with its runs
 
 
-def _find_events(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) -> list[Event]:
-    """Named events, each with the date right after it where there is one, then dated ones."""
+def _find_events(
+    per_passage: _Sentences,
+    v: _Vocabulary,
+    texts: Sequence[str],
+    rules_per_passage: Sequence[list[_EventRule]],
+) -> list[Event]:
+    """Named events, each with the date right after it where there is one, then dated ones
+    (`rules_per_passage`: the event rules that can name something in each passage)."""
     named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
     found_in: dict[str, set[int]] = defaultdict(set)  # event name -> passages it was found in
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(per_passage):
+        rules = rules_per_passage[index]
+        dated_passage = _HAS_YEAR.search(texts[index]) is not None
+        if not (rules or dated_passage):
+            continue  # nothing here can name or date an event
         for sentence, runs in sentences:
-            dates = _dates(sentence) if _HAS_DIGIT.search(sentence) else []
-            events = _named_events(sentence, runs, v)
+            dates = _dates(sentence) if dated_passage and _HAS_YEAR.search(sentence) else []
+            events = _named_events(sentence, runs, v, rules) if rules else []
             for event in events:
                 # A date just after the name dates it: "Kronstadt rebellion (March 1921)"; one
                 # before it usually dates something else ("In 1961, … the Cuban Revolution"),
@@ -2151,9 +2390,12 @@ def _event_aliases(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([name, *spellings]))
 
 
-def _observe_people(per_passage: _Sentences, v: _Vocabulary) -> _PeopleFinder:
-    """The evidence of every candidate name in the document."""
-    finder = _PeopleFinder(v)
+def _observe_people(
+    per_passage: _Sentences, v: _Vocabulary, *, explain: bool = False
+) -> _PeopleFinder:
+    """The evidence of every candidate name in the document (`explain`: with the cues of
+    names ruled out by their words too)."""
+    finder = _PeopleFinder(v, explain=explain)
     for index, sentences in enumerate(per_passage):
         for number, (sentence, runs) in enumerate(sentences):
             finder.observe(sentence, runs, opens_passage=index == 0 and number == 0)
@@ -2177,17 +2419,53 @@ def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
 
 
 def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
-    """A document's sentences and runs, what it says of its words, and its events."""
+    """A document's sentences and runs (those later steps read), what it says of its words,
+    and its events."""
     vocabulary = _Vocabulary(texts)
-    per_passage = [[(s, _runs(s)) for s in _sentences(text)] for text in texts]
-    _learn_vocabulary(vocabulary, (pair for sentences in per_passage for pair in sentences))
-    events = _find_events(per_passage, vocabulary, texts)
+    per_passage: _Sentences = []
+    rules = [_rules_for(text) for text in texts]
+    for index, text in enumerate(texts):
+        sentences = [(s, _runs(s)) for s in _sentences(text)]
+        _learn_vocabulary(vocabulary, sentences)
+        if index and not rules[index]:
+            # Held for the event rules, the dates and the people finder only where they can
+            # find something: most sentences hold no year, and no capitalised word but the
+            # common one opening them. (The first passage stays whole: it opens the document.)
+            sentences = [
+                (sentence, runs)
+                for sentence, runs in sentences
+                if _HAS_YEAR.search(sentence)
+                or any(_may_name_a_person(r, vocabulary) for r in runs)
+            ]
+        per_passage.append(sentences)
+    events = _find_events(per_passage, vocabulary, texts, rules)
     vocabulary.events = {e.name for e in events if not e.context}  # for `names_an_event`
     return per_passage, vocabulary, events
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector: the finder makes millions of small objects and no
+    cycles, and each collection walks all those alive again (at 100k passages that more than
+    doubled the time to find the runs)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def extract_entities(texts: Sequence[str]) -> Entities:
     """Find figures and events in a document's passages (clean text, tags removed)."""
+    with _without_cycle_collection():
+        # The sentences and runs are freed on return from `_extract`, before the collector
+        # resumes and would scan whatever it did not see.
+        return _extract(texts)
+
+
+def _extract(texts: Sequence[str]) -> Entities:
     per_passage, vocabulary, events = _read(texts)
     figures = _find_people(per_passage, vocabulary, texts)
     return Entities(figures=tuple(figures), events=tuple(events))
@@ -2197,7 +2475,7 @@ def _explain_people(texts: Sequence[str]) -> dict[str, set[str]]:
     """For each candidate name, the rules that held for it: cues, contrary contexts and the
     name rule that rules it out, if any (for tests and debugging)."""
     per_passage, vocabulary, _ = _read(texts)
-    finder = _observe_people(per_passage, vocabulary)
+    finder = _observe_people(per_passage, vocabulary, explain=True)
     finder.people()  # adds the contexts found only when deciding
     return {
         key: e.strong | e.weak | e.contrary | ({finder.rejected(e.words) or ""} - {""})
