@@ -20,14 +20,12 @@ from knowledge.entities import ROLE_WORDS
 from knowledge.text import fold
 from retrieval.analyzer import STOPWORDS, analyze
 from retrieval.evidence import informativeness, share
-from retrieval.spelling import CloseTerms
+from retrieval.spelling import SPELLING_MATCH, CloseTerms
 
 # Fuzzy name scores (0-100) at or above which a typed name is taken to mean a known one.
 NAME_MATCH = 80.0
 # Names scoring under this are too unlike what was typed to be offered as "did you mean".
 SUGGESTION_MATCH = 40.0
-# Similarity (0-100) at which one word is read as a misspelling of another.
-SPELLING_MATCH = 85.0
 # An event name typed in part resolves when the shared words carry more than half of the typed
 # name's informative weight ("most of what was typed is in the name").
 PARTIAL_NAME_SHARE = 0.5

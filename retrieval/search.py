@@ -34,8 +34,8 @@ from retrieval.evidence import (
     share,
 )
 from retrieval.index import BM25Index
-from retrieval.names import SPELLING_MATCH, NameTable, without_titles
-from retrieval.spelling import CloseTerms
+from retrieval.names import NameTable, without_titles
+from retrieval.spelling import SPELLING_MATCH, CloseTerms
 
 SUGGESTIONS = 3
 FUZZY_COMPLETION = 75.0
@@ -170,8 +170,8 @@ class KnowledgeBase:
         ]
         # Terms are not kept: at a million passages they would outweigh the index itself.
         self.index = index or BM25Index(map(self._passage_terms, self._passages))
-        # Indexed terms by first letter and length: a spelling fix keeps the first letter
-        # (typos rarely change it), so a look-up reads a few buckets, not the vocabulary.
+        # Indexed terms prepared for spelling fixes: a fix keeps the first letter (typos
+        # rarely change it), so a look-up reads a few lengths of one letter's terms.
         self._spellings = CloseTerms.of(self.index.vocabulary())
 
     def find_entities(self) -> None:
@@ -296,6 +296,7 @@ class KnowledgeBase:
 
     @cached_property
     def _dates(self) -> _Dates:
+        # Built once: a year typed in a question or an event look-up reads these arrays.
         return _Dates.of(self._events)
 
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
