@@ -35,6 +35,11 @@ MAX_NAME_WORDS = 16
 PARTIAL_NAME_SHARE = 0.5
 
 
+def is_name(text: str) -> bool:
+    """Whether typed text is short enough to be a name (MAX_NAME_WORDS words at most)."""
+    return len(text.split(maxsplit=MAX_NAME_WORDS)) <= MAX_NAME_WORDS
+
+
 def without_titles(name: str) -> str:
     """A typed name without the titles and roles before it: "Marshal Tito" → "Tito"."""
     words = name.split()
@@ -214,7 +219,7 @@ class NameTable:
 
     def resolve(self, query: str, partial: bool, suggestions: int) -> tuple[int | None, list[int]]:
         """The entity a typed name means, or None with up to `suggestions` closest ones."""
-        if not query.strip() or not self.names or len(query.split()) > MAX_NAME_WORDS:
+        if not query.strip() or not self.names or not is_name(query):
             return None, []
         scores = self.scores(query, partial)
         order = np.argsort(-scores, kind="stable")  # equal scores keep the table's order
