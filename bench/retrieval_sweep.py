@@ -15,9 +15,10 @@ agreement is measured on those.
 Then, for each of ``--query-sizes``, the whole query path of a ``KnowledgeBase`` over that
 corpus, warm (entities found and look-up tables built first, timed apart): each kind of
 query a user can send, every query new to the process (so no memo helps): ``ask`` answered,
-with one and with five misspelt words, and unanswered (with its suggestions); ``figure``
-by name, misspelt and unknown; ``event`` by name and by year; ``ref``; autocomplete. Those
-figures go to bench/results/query_path.json, the sweep's to bench/results/retrieval.json.
+with one and with five misspelt words, pasted text, and unanswered (with its suggestions);
+``figure`` by name, misspelt, unknown and pasted text; ``event`` by name and by year; ``ref``;
+autocomplete. Those figures go to bench/results/query_path.json, the sweep's to
+bench/results/retrieval.json.
 
     python bench/retrieval_sweep.py --sizes 1k,10k,100k,1M
     python bench/retrieval_sweep.py --sizes '' --query-sizes 100k   # the query path only
@@ -58,6 +59,8 @@ from retrieval.index import BM25Index  # noqa: E402
 DATA_DIR = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results" / "retrieval.json"
 QUERY_PATH_RESULTS = ROOT / "bench" / "results" / "query_path.json"
+# The longest text a Discord slash-command option takes: the most a pasted query can be there.
+PASTED_CHARS = 6000
 METHODS = ("bm25index", "rank_bm25", "bm25s")
 _TAG = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -323,6 +326,11 @@ def query_path_cases(
     events = [name for name, _, _ in kb.events()] or ["Nothing"]
     refs = kb.cited_numbers() or [1]
 
+    def pasted() -> str:
+        # A paragraph or more pasted as a question or a name: PASTED_CHARS of queries' words.
+        text = " ".join(rng.choice(words) for _ in range(PASTED_CHARS // 4))
+        return text[:PASTED_CHARS]
+
     def nonsense() -> str:
         return "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(7))
 
@@ -342,6 +350,7 @@ def query_path_cases(
             [f"{q} {_misspelt(rng.choice(long_words), rng)}" for q in natural],
         ),
         "ask, 5 misspelt words": (kb.ask, misspell(long_words, 5)),
+        "ask, pasted text": (kb.ask, [pasted() for _ in range(count)]),
         "ask, not covered": (
             kb.ask,
             [f"what did {rng.choice(figures)} think of {nonsense()} {nonsense()}" for _ in natural],
@@ -349,6 +358,7 @@ def query_path_cases(
         "figure": (kb.figure, sample(figures)),
         "figure, misspelt": (kb.figure, [_misspelt(n, rng) for n in sample(long_names)]),
         "figure, unknown": (kb.figure, [f"Zqx{n} Vbnm" for n in range(count)]),
+        "figure, pasted text": (kb.figure, [pasted() for _ in range(count)]),
         "event": (kb.event, sample(events)),
         "event, year": (kb.event, [str(rng.randrange(1500, 2000)) for _ in range(count)]),
         "ref": (kb.reference, sample(refs)),
