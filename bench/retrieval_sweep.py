@@ -15,8 +15,10 @@ agreement is measured on those.
 Then, for each of ``--query-sizes``, the whole query path of a ``KnowledgeBase`` over that
 corpus, warm (entities found and look-up tables built first, timed apart): each kind of
 query a user can send, every query new to the process (so no memo helps): ``ask`` answered,
-with one and with five misspelt words, and unanswered (with its suggestions); ``figure``
-by name, misspelt and unknown; ``event`` by name and by year; ``ref``; autocomplete.
+with one and with five misspelt words, pasted text, and unanswered (with its suggestions);
+``figure`` by name, misspelt, unknown and pasted text; ``event`` by name and by year; ``ref``;
+autocomplete. Those figures go to bench/results/query_path.json, the sweep's to
+bench/results/retrieval.json.
 
     python bench/retrieval_sweep.py --sizes 1k,10k,100k,1M
     python bench/retrieval_sweep.py --sizes '' --query-sizes 100k   # the query path only
@@ -56,6 +58,9 @@ from retrieval.index import BM25Index  # noqa: E402
 
 DATA_DIR = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results" / "retrieval.json"
+QUERY_PATH_RESULTS = ROOT / "bench" / "results" / "query_path.json"
+# The longest text a Discord slash-command option takes: the most a pasted query can be there.
+PASTED_CHARS = 6000
 METHODS = ("bm25index", "rank_bm25", "bm25s")
 _TAG = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -321,6 +326,11 @@ def query_path_cases(
     events = [name for name, _, _ in kb.events()] or ["Nothing"]
     refs = kb.cited_numbers() or [1]
 
+    def pasted() -> str:
+        # A paragraph or more pasted as a question or a name: PASTED_CHARS of queries' words.
+        text = " ".join(rng.choice(words) for _ in range(PASTED_CHARS // 4))
+        return text[:PASTED_CHARS]
+
     def nonsense() -> str:
         return "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(7))
 
@@ -340,6 +350,7 @@ def query_path_cases(
             [f"{q} {_misspelt(rng.choice(long_words), rng)}" for q in natural],
         ),
         "ask, 5 misspelt words": (kb.ask, misspell(long_words, 5)),
+        "ask, pasted text": (kb.ask, [pasted() for _ in range(count)]),
         "ask, not covered": (
             kb.ask,
             [f"what did {rng.choice(figures)} think of {nonsense()} {nonsense()}" for _ in natural],
@@ -347,6 +358,7 @@ def query_path_cases(
         "figure": (kb.figure, sample(figures)),
         "figure, misspelt": (kb.figure, [_misspelt(n, rng) for n in sample(long_names)]),
         "figure, unknown": (kb.figure, [f"Zqx{n} Vbnm" for n in range(count)]),
+        "figure, pasted text": (kb.figure, [pasted() for _ in range(count)]),
         "event": (kb.event, sample(events)),
         "event, year": (kb.event, [str(rng.randrange(1500, 2000)) for _ in range(count)]),
         "ref": (kb.reference, sample(refs)),
@@ -457,9 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--path-queries", type=int, default=200, help="queries per kind")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--query-out", type=Path, default=QUERY_PATH_RESULTS)
     args = parser.parse_args(argv)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s]
     results = sweep(
-        sizes=[parse_size(s) for s in args.sizes.split(",") if s],
+        sizes=sizes,
         methods=[m for m in args.methods.split(",") if m],
         n_queries=args.queries,
         k=args.k,
@@ -476,14 +490,19 @@ def main(argv: list[str] | None = None) -> int:
         else _isolated(measure_query_path, size, args.path_queries)
         for size in query_sizes
     ]
-    results["query_path"] = query_runs
     results["machine"]["load_average"] = os.getloadavg()[0]
-    print(format_table(results))
+    # Each part to its own file, so that a run of one part keeps the other's figures.
+    written = []
+    if sizes:
+        print(format_table(results))
+        written.append((args.out, results))
     if query_runs:
         print(format_query_path(query_runs))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+        written.append((args.query_out, {"machine": results["machine"], "runs": query_runs}))
+    for path, content in written:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 
 

@@ -88,6 +88,12 @@ def timed_run(args: Sequence[str], stdin: str = "", cwd: Path | None = None) -> 
     return elapsed, done.stdout
 
 
+def _user_env() -> dict[str, str]:
+    # As a user's shell starts citebot: without the thread setting that importing retrieval
+    # here put into this process's environment (retrieval/__init__.py).
+    return {k: v for k, v in _env().items() if k != "OPENBLAS_NUM_THREADS"}
+
+
 def timed_process(args: Sequence[str], cwd: Path | None = None) -> tuple[float, float, str]:
     """Run a command to completion: (wall seconds, CPU seconds, stdout); raises if it fails.
 
@@ -100,7 +106,7 @@ def timed_process(args: Sequence[str], cwd: Path | None = None) -> tuple[float, 
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        env=_env(),
+        env=_user_env(),
         cwd=cwd,
     ) as child:
         assert child.stdout is not None
@@ -135,7 +141,7 @@ def cold_start(runs: int = 10, workdir: Path | None = None) -> dict[str, Any]:
             [sys.executable, "-c", _PROBE, "ask", QUESTION],
             capture_output=True,
             text=True,
-            env=_env(),
+            env=_user_env(),
             cwd=cwd,
             check=True,
         )

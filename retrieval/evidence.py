@@ -54,20 +54,37 @@ class Evidence:
     in_passage: float
 
 
+def _single_spaced(terms: str) -> bool:
+    """Whether terms are separated by single spaces and nothing else (isprintable is False
+    for every whitespace character but the space)."""
+    return terms.isprintable() and "  " not in terms and terms == terms.strip(" ")
+
+
 @cache
-def english_zipf() -> dict[str, float]:
-    """Zipf frequency of each index term in English, from the table bench/ makes."""
+def _bands() -> list[tuple[float, str]]:
+    """The table's bands in order: (Zipf, " term term ... ") with single spaces around each."""
     lines = TABLE.read_text(encoding="utf-8").splitlines()
     header = [line for line in lines if line.startswith("analyzer\t")]
     if header != [f"analyzer\t{ANALYZER_VERSION}"]:
         raise FrequencyTableError(
             f"{TABLE} was made for another analyzer; run bench/make_english_frequency.py"
         )
-    table: dict[str, float] = {}
+    bands = []
     for line in lines:
         if line[:1].isdigit():
             zipf, terms = line.split("\t")
-            table.update(dict.fromkeys(terms.split(), float(zipf)))
+            if not _single_spaced(terms):  # as the table is written; checked, as splitting
+                terms = " ".join(terms.split())  # its 39,000 terms costs what a dict does
+            bands.append((float(zipf), f" {terms} "))
+    return bands
+
+
+@cache
+def english_zipf() -> dict[str, float]:
+    """Zipf frequency of each index term in English, from the table bench/ makes."""
+    table: dict[str, float] = {}
+    for zipf, terms in _bands():
+        table.update(dict.fromkeys(terms.split(), zipf))
     return table
 
 
@@ -87,7 +104,16 @@ def load_tables() -> None:
 
 def term_zipf(term: str) -> float:
     """A term's Zipf frequency in English; unknown to the table: as rare as its rarest."""
-    return english_zipf().get(term, _rarest())
+    if english_zipf.cache_info().currsize:  # the table is read into a dict: look it up
+        return english_zipf().get(term, _rarest())
+    # A one-off question (the command line) weighs a handful of terms: finding each in the
+    # bands costs far less than the dict of all 39,000 would.
+    if term.split() != [term]:
+        return _rarest()  # blank or several words: no single term of the table
+    needle = f" {term} "
+    # The last band holding it, as in the dict, where a later band overwrites an earlier.
+    found = next((zipf for zipf, terms in reversed(_bands()) if needle in terms), None)
+    return _rarest() if found is None else found
 
 
 @lru_cache(maxsize=TYPO_CACHE)
@@ -104,7 +130,7 @@ def typo_zipf(term: str) -> float:
 
 @cache
 def _rarest() -> float:
-    return min(english_zipf().values())
+    return min(zipf for zipf, terms in _bands() if terms.strip())
 
 
 def informativeness(term: str, in_documents: bool, common: float = COMMON_ZIPF) -> float:

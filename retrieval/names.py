@@ -13,24 +13,31 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from knowledge.entities import ROLE_WORDS
 from knowledge.text import fold
 from retrieval.analyzer import STOPWORDS, analyze
-from retrieval.evidence import informativeness, share
-from retrieval.spelling import CloseTerms
+from retrieval.evidence import informativeness
+from retrieval.spelling import SPELLING_MATCH, CloseTerms
 
 # Fuzzy name scores (0-100) at or above which a typed name is taken to mean a known one.
 NAME_MATCH = 80.0
 # Names scoring under this are too unlike what was typed to be offered as "did you mean".
 SUGGESTION_MATCH = 40.0
-# Similarity (0-100) at which one word is read as a misspelling of another.
-SPELLING_MATCH = 85.0
+# Typed text of more words than this is no name (the longest alias in the evaluation documents
+# has 9): it is searched as text, and a pasted paragraph costs no scoring against every alias.
+MAX_NAME_WORDS = 16
 # An event name typed in part resolves when the shared words carry more than half of the typed
 # name's informative weight ("most of what was typed is in the name").
 PARTIAL_NAME_SHARE = 0.5
+
+
+def is_name(text: str) -> bool:
+    """Whether typed text is short enough to be a name (MAX_NAME_WORDS words at most)."""
+    return len(text.split(maxsplit=MAX_NAME_WORDS)) <= MAX_NAME_WORDS
 
 
 def without_titles(name: str) -> str:
@@ -41,23 +48,53 @@ def without_titles(name: str) -> str:
     return " ".join(words)
 
 
-def typed_name(query: str) -> str:
-    """A typed name as it is compared with aliases: folded, no titles, no "'s"."""
-    q = fold(without_titles(query)).strip()
-    return q[:-2] if q.endswith("'s") else q
+class Typed:
+    """A typed name as it is compared with aliases (folded, no titles, no "'s"), read once
+    however many aliases it is scored against."""
+
+    def __init__(self, query: str):
+        """Read `query`."""
+        q = fold(without_titles(query)).strip()
+        self.text = q[:-2] if q.endswith("'s") else q
+        self.words = [w for w in self.text.split() if w not in STOPWORDS]
+        self.word_set = frozenset(self.words)
+
+    @cached_property
+    def weights(self) -> dict[str, float]:
+        """The informative weight of each of its alphabetic terms (years aside)."""
+        return {t: informativeness(t, in_documents=True) for t in analyze(self.text) if t.isalpha()}
+
+    @cached_property
+    def _weight_order(self) -> dict[str, int]:
+        return {term: at for at, term in enumerate(self.weights)}
+
+    def shares_the_distinctive_words(self, alias: str) -> bool:
+        """Whether the words it shares with an alias carry most of its informative weight:
+        "Kronstadt uprising" shares "Kronstadt" with "Kronstadt rebellion"; "the split in the
+        first international" shares only the common "international" with "International
+        Anarchist Congress". (evidence.share, summed over the shared terms alone, in the
+        same order, so a long typed text costs no more per alias than a short one.)"""
+        weights = self.weights
+        total = sum(weights.values())
+        if not total:
+            return False
+        shared = sorted(set(analyze(alias)) & weights.keys(), key=self._weight_order.__getitem__)
+        return sum(weights[term] for term in shared) / total >= PARTIAL_NAME_SHARE
 
 
-def name_score(q: str, a: str, partial: bool) -> float:
-    """How well a typed name `q` (see typed_name) matches a folded alias `a`, 0-100;
-    `partial` lets one shared word match."""
+def name_score(typed: Typed, a: str, partial: bool) -> float:
+    """How well a typed name matches a folded alias `a`, 0-100; `partial` lets one shared
+    word match."""
     from rapidfuzz import fuzz, process  # on first use, as in retrieval/spelling.py
 
+    q, words = typed.text, typed.words
     score = fuzz.ratio(q, a)
-    words = [w for w in q.split() if w not in STOPWORDS]
     alias_words = a.split()
     if words and all(len(w) >= 3 and w in alias_words for w in words):
         score = max(score, 90.0)  # part of the name typed alone: "Leon", "purge"
-    elif len(words) > 1 and all(len(w) >= 3 and w.isalpha() and w in words for w in alias_words):
+    elif len(words) > 1 and all(
+        len(w) >= 3 and w.isalpha() and w in typed.word_set for w in alias_words
+    ):
         score = max(score, 90.0)  # a fuller name than the text's: "Vladimir Lenin" for "Lenin"
     elif len(words) > 1 and all(
         process.extractOne(w, alias_words, scorer=fuzz.ratio, score_cutoff=SPELLING_MATCH)
@@ -66,21 +103,9 @@ def name_score(q: str, a: str, partial: bool) -> float:
         score = max(score, 85.0)  # each word a typo of the name's: "horatio hoken"
     elif len(q) >= 3 and a.startswith(q):
         score = max(score, 85.0)
-    elif partial and _shares_the_distinctive_words(q, a):
+    elif partial and typed.shares_the_distinctive_words(a):
         score = max(score, NAME_MATCH)  # "Kronstadt uprising" means the Kronstadt rebellion
     return float(score)
-
-
-def _informative_terms(typed: str) -> dict[str, float]:
-    return {t: informativeness(t, in_documents=True) for t in analyze(typed) if t.isalpha()}
-
-
-def _shares_the_distinctive_words(typed: str, alias: str) -> bool:
-    """Whether the words a typed name shares with an alias (years aside) carry most of its
-    informative weight: "Kronstadt uprising" shares "Kronstadt" with "Kronstadt rebellion";
-    "the split in the first international" shares only the common "international" with
-    "International Anarchist Congress"."""
-    return share(_informative_terms(typed), set(analyze(alias))) >= PARTIAL_NAME_SHARE
 
 
 def _union(groups: Iterable[Iterable[int]]) -> set[int]:
@@ -149,10 +174,10 @@ class NameTable:
         """Number of entities."""
         return len(self.names)
 
-    def _liftable(self, q: str, partial: bool) -> set[int]:
+    def _liftable(self, typed: Typed, partial: bool) -> set[int]:
         """Aliases for which a word rule of name_score may hold: a superset, scored exactly
         afterwards; every other alias scores its plain fuzz.ratio."""
-        words = [w for w in q.split() if w not in STOPWORDS]
+        q, words = typed.text, typed.words
         lifted: set[int] = set()
         if words and all(len(w) >= 3 for w in words):  # every typed word in the alias
             lifted |= set.intersection(*(set(self.by_word.get(w, ())) for w in words))
@@ -174,25 +199,27 @@ class NameTable:
                 lifted.add(self.prefixes[at][1])
                 at += 1
         if partial:  # the alias shares an informative typed term
-            weighed = _informative_terms(q)
-            lifted |= _union(self.by_term.get(t, ()) for t, w in weighed.items() if w > 0)
+            weighed = typed.weights.items()
+            lifted |= _union(self.by_term.get(t, ()) for t, w in weighed if w > 0)
         return lifted
 
     def scores(self, query: str, partial: bool) -> np.ndarray:
         """Each entity's best name_score over its aliases for a typed name (-inf: no alias)."""
         from rapidfuzz import fuzz, process  # on first use, as in retrieval/spelling.py
 
-        q = typed_name(query)
-        alias_scores = process.cdist([q], self.folded, scorer=fuzz.ratio, dtype=np.float64)[0]
-        for at in self._liftable(q, partial):
-            alias_scores[at] = name_score(q, self.folded[at], partial)
+        typed = Typed(query)
+        alias_scores = process.cdist(
+            [typed.text], self.folded, scorer=fuzz.ratio, dtype=np.float64
+        )[0]
+        for at in self._liftable(typed, partial):
+            alias_scores[at] = name_score(typed, self.folded[at], partial)
         best = np.full(len(self.names), -np.inf)
         np.maximum.at(best, self.owners, alias_scores)
         return best
 
     def resolve(self, query: str, partial: bool, suggestions: int) -> tuple[int | None, list[int]]:
         """The entity a typed name means, or None with up to `suggestions` closest ones."""
-        if not query.strip() or not self.names:
+        if not query.strip() or not self.names or not is_name(query):
             return None, []
         scores = self.scores(query, partial)
         order = np.argsort(-scores, kind="stable")  # equal scores keep the table's order

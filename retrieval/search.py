@@ -36,13 +36,16 @@ from retrieval.evidence import (
     share,
 )
 from retrieval.index import BM25Index
-from retrieval.names import SPELLING_MATCH, NameTable, without_titles
-from retrieval.spelling import CloseTerms
+from retrieval.names import NameTable, is_name, without_titles
+from retrieval.spelling import SPELLING_MATCH, CloseTerms
 
 SUGGESTIONS = 3
 FUZZY_COMPLETION = 75.0
 SPELLING_FIXES = 5
 MAX_QUERY_TERMS = 64
+# Characters of a long question analysed first (about 300 words of prose, several times what
+# MAX_QUERY_TERMS terms need); more only if they hold fewer terms than that.
+QUERY_PREFIX_CHARS = 2048
 # A passage scoring under this share of the best one is noise, not a further answer. At 0.3
 # (before) it hid the answer of some questions from their top three on the seven evaluation
 # documents; 0.1 hides none and still cuts the long tail of one-word matches.
@@ -179,8 +182,8 @@ class KnowledgeBase:
                 clean_texts(document.passages), passage_sections(document.passages), strict=True
             )
         )
-        # Indexed terms by first letter and length: a spelling fix keeps the first letter
-        # (typos rarely change it), so a look-up reads a few buckets, not the vocabulary.
+        # Indexed terms prepared for spelling fixes: a fix keeps the first letter (typos
+        # rarely change it), so a look-up reads a few lengths of one letter's terms.
         self._spellings = CloseTerms.of(self.index.vocabulary())
 
     def find_entities(self) -> None:
@@ -287,7 +290,7 @@ class KnowledgeBase:
         """
         terms = []
         fixes = SPELLING_FIXES
-        for term in self._analyze(query)[:MAX_QUERY_TERMS]:
+        for term in self._first_terms(query):
             if term in CHAT_TERMS:
                 continue  # "hey", "anyone": chat says nothing about what to rank
             unknown = self.index.doc_freq(term) == 0 and term.isalpha() and len(term) >= 6
@@ -301,6 +304,23 @@ class KnowledgeBase:
             else:
                 terms.append(term)
         return terms
+
+    def _first_terms(self, query: str) -> list[str]:
+        """The first MAX_QUERY_TERMS terms of a question, analysing no more of a pasted text
+        than they need.
+
+        A prefix cut at a space holds the first tokens of the whole (no token spans a space);
+        once it holds MAX_QUERY_TERMS terms they are the whole's first ones, as the long forms
+        of acronyms are added only after all of a text's own terms.
+        """
+        size = QUERY_PREFIX_CHARS
+        while size < len(query):
+            cut = query.rfind(" ", 0, size)
+            terms = analyze(query[:cut]) if cut > 0 else []
+            if len(terms) >= MAX_QUERY_TERMS:
+                return terms[:MAX_QUERY_TERMS]
+            size *= 4
+        return self._analyze(query)[:MAX_QUERY_TERMS]
 
     def _date_terms(self, years: Sequence[int]) -> list[str]:
         """The terms of the narrowest date in the documents that covers a year they never
@@ -317,6 +337,7 @@ class KnowledgeBase:
 
     @cached_property
     def _dates(self) -> _Dates:
+        # Built once: a year typed in a question or an event look-up reads these arrays.
         return _Dates.of(self._events)
 
     def ask(self, query: str, top_k: int = 3, offset: int = 0) -> Answer:
@@ -471,13 +492,14 @@ class KnowledgeBase:
             ranked = self._rank_places(entity.places, terms)
             return self._answer(name, kind, ranked, top_k, offset, subject=entity.name)
         suggestions = tuple(entities[r].name for r in closest)
-        terms = self.query_terms(without_titles(name))
+        typed_a_name = is_name(name)  # else a pasted text, searched as `ask` searches it
+        terms = self.query_terms(without_titles(name) if typed_a_name else name)
         searched = self._search(terms)
         if searched is None:
             return Answer(name, kind, False, suggestions=suggestions)
         kept, weak = searched
-        answer = self._answer(name, kind, self._together_first(kept, terms), top_k, offset)
-        return replace(answer, weak=weak)
+        found = self._together_first(kept, terms) if typed_a_name else kept
+        return replace(self._answer(name, kind, found, top_k, offset), weak=weak)
 
     def _together_first(
         self, ranked: Sequence[tuple[int, float]], terms: Sequence[str]
@@ -659,14 +681,25 @@ _DATE_TERMS = frozenset(analyze(" ".join([*MONTHS, "early", "mid", "late", "year
 def _years(text: str) -> list[int]:
     """Years a date names: "1937" → [1937]; "the 1930s" → 1930..1939; a name with other words
     ("revolutions of 1848") is not a date and names none."""
+    if len(text) > QUERY_PREFIX_CHARS:
+        # A pasted text: a word that is no date in its first part settles it (the first
+        # terms of a part cut at a space are those of the whole; see _first_terms).
+        cut = text.rfind(" ", 0, QUERY_PREFIX_CHARS)
+        if cut > 0 and _date_years(analyze(text[:cut])) is None:
+            return []
+    return _date_years(analyze(text)) or []
+
+
+def _date_years(terms: Iterable[str]) -> list[int] | None:
+    """The years date terms name, or None at the first term that is no part of a date."""
     years: list[int] = []
-    for token in analyze(text):
+    for token in terms:
         if token.isdigit() and len(token) == 4:
             years.append(int(token))
         elif token.endswith("s") and token[:-1].isdigit() and len(token) == 5:
             years.extend(range(int(token[:-1]), int(token[:-1]) + 10))
         elif token not in _DATE_TERMS:
-            return []
+            return None
     return years
 
 

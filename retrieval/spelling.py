@@ -24,6 +24,8 @@ from math import ceil, floor
 import numpy as np
 import numpy.typing as npt
 
+# Similarity (0-100) at which an unknown word is read as a misspelling of a known one.
+SPELLING_MATCH = 85.0
 # Slack on the bounds below: they only narrow what RapidFuzz then scores exactly, so they may
 # admit a term too many, never one too few.
 _BOUND_SLACK = 1e-9

@@ -115,3 +115,14 @@ def test_case_and_spacing_do_not_change_the_answer(question: str, variant) -> No
 
 
 KB_FOR_PROPERTIES = KnowledgeBase.from_paths([])
+
+
+def test_a_term_weighs_the_same_before_and_after_the_table_is_read_whole() -> None:
+    # A one-off question finds its few terms in the table's text; a server reads it into a
+    # dict first. Both must weigh every term alike.
+    english_zipf.cache_clear()
+    terms = ["the", "trotski", "kronstadt", "happen", "", "two words", "zzqx", "1937", "which"]
+    found = [term_zipf(term) for term in terms]
+    assert english_zipf.cache_info().currsize == 0  # not read whole for these
+    table = english_zipf()
+    assert found == [table.get(term, min(table.values())) for term in terms]

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from knowledge.text import fold
-from retrieval.names import NameTable, name_score, typed_name
+from retrieval.analyzer import analyze
+from retrieval.evidence import share
+from retrieval.names import PARTIAL_NAME_SHARE, NameTable, Typed, name_score
 from retrieval.search import KnowledgeBase
 from retrieval.spelling import CloseTerms
 
@@ -95,6 +97,11 @@ def test_a_decade_in_a_question_finds_the_dates_inside_it(tmp_path: Path) -> Non
     assert not kb.event("the 1850s").found
 
 
+_WORDS = (
+    "kronstadt uprising rebellion the split in first international anarchist congress of 1921 "
+    "sailors great purge"
+).split()
+
 # The prepared tables must give exactly what a plain scan gives: the same spelling fixes, the
 # same resolved names and suggestions, ties included.
 _LETTERS = st.text(alphabet="abé ", min_size=0, max_size=7)
@@ -172,6 +179,25 @@ def test_name_table_scores_each_entity_as_its_best_alias(
     entities: list[list[str]], typed: str, partial: bool
 ) -> None:
     table = NameTable.of([(aliases[0], aliases) for aliases in entities])
-    q = typed_name(typed)
+    q = Typed(typed)
     expected = [max(name_score(q, fold(a), partial) for a in aliases) for aliases in entities]
     assert table.scores(typed, partial).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    typed=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join),
+    alias=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join),
+)
+def test_shared_weight_is_the_share_of_the_whole_typed_name(typed: str, alias: str) -> None:
+    name = Typed(typed)
+    expected = share(name.weights, set(analyze(alias))) >= PARTIAL_NAME_SHARE
+    assert name.shares_the_distinctive_words(alias) == expected
+
+
+def test_a_pasted_paragraph_is_searched_as_text_not_scored_as_a_name(kb: KnowledgeBase) -> None:
+    pasted = next(hit for hit in kb.ask("Trotsky exiled by Stalin", top_k=1).hits).text
+    assert len(pasted.split()) > 16
+    for answer in (kb.figure(pasted), kb.event(pasted)):
+        assert answer.found and answer.subject is None
+        assert answer.hits[0].text == pasted

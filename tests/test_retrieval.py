@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retrieval import search
 from retrieval.analyzer import analyze
-from retrieval.search import KnowledgeBase, SearchSettings
+from retrieval.search import MAX_QUERY_TERMS, KnowledgeBase, SearchSettings
 
 DATA = Path(__file__).parent / "data"
 SECOND = DATA / "second" / "paris-commune.txt"
@@ -172,3 +174,34 @@ def test_every_ref_in_an_answer_occurs_in_its_passage(text: str) -> None:
 
 
 KB_FOR_PROPERTIES = KnowledgeBase.from_paths([])
+
+
+_PASTED_WORDS = st.sampled_from(
+    "the of and Stalin's NCL Trotsky anti-Stalinist Thälmann ß ΣΟΦΙΑ 1937 — , . ( ) "
+    "collectivisation broke hey".split()
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    words=st.lists(_PASTED_WORDS, min_size=20, max_size=1500),
+    gaps=st.sampled_from([" ", "  ", "\n", " \u00a0"]),
+    prefix=st.integers(min_value=4, max_value=3000),
+)
+def test_a_pasted_text_is_read_as_its_first_terms(
+    kb: KnowledgeBase, words: list[str], gaps: str, prefix: int
+) -> None:
+    # Only as much of a long text is analysed as its first terms need; they must be exactly
+    # the first terms of the whole text (what a question is searched with), wherever the
+    # analysed part ends.
+    text = gaps.join(words)
+    with patch.object(search, "QUERY_PREFIX_CHARS", prefix):
+        assert kb._first_terms(text) == kb._analyze(text)[:MAX_QUERY_TERMS]
+
+
+def test_a_pasted_text_cut_inside_a_word_still_reads_that_word_whole(kb: KnowledgeBase) -> None:
+    words = [f"word{chr(97 + n % 26)}{chr(97 + n // 26)}" for n in range(100)]  # 6 letters each
+    text = " ".join(words)
+    inside_the_last_needed_word = 7 * MAX_QUERY_TERMS - 3
+    with patch.object(search, "QUERY_PREFIX_CHARS", inside_the_last_needed_word):
+        assert kb._first_terms(text) == kb._analyze(text)[:MAX_QUERY_TERMS]
