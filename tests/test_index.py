@@ -336,3 +336,18 @@ def test_fast_tokens_are_the_compound_pattern_tokens(text: str) -> None:
 def test_words_the_spelling_gate_passes_over_no_rule_changes(word: str) -> None:
     if not word.endswith(analyzer._SPELLING_ENDINGS):
         assert all(pattern.sub(repl, word) == word for pattern, repl in analyzer._SPELLING)
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpus=corpus_st, query=query_st, block=st.integers(1, 5))
+def test_a_build_in_small_blocks_scores_as_rank_bm25(
+    corpus: list[list[str]], query: list[str], block: int
+) -> None:
+    original = index_module._BLOCK
+    index_module._BLOCK = block  # blocks smaller than the corpus: every boundary case
+    try:
+        index = BM25Index(corpus)
+    finally:
+        index_module._BLOCK = original
+    expected = BM25Okapi(corpus).get_scores(query)
+    assert np.array_equal(index.scores(query), expected)
