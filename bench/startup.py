@@ -47,7 +47,7 @@ import make_corpus  # noqa: E402
 from retrieval_sweep import corpus_file, parse_size, peak_rss_bytes, rss_bytes  # noqa: E402
 
 from knowledge.loader import load_paths  # noqa: E402
-from retrieval import cache  # noqa: E402
+from retrieval import arrayfile, cache  # noqa: E402
 from retrieval.search import KnowledgeBase, SearchSettings  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "startup.json"
@@ -273,6 +273,20 @@ def shared_processes(
     }
 
 
+def cache_layout(cache_dir: Path) -> dict[str, int]:
+    """Bytes of the cache entry's index arrays and of its passage columns (one entry)."""
+    (entry,) = cache_dir.glob(f"*{cache.ENTRY_SUFFIX}")
+    arrays, _ = arrayfile.read(entry)
+    index = sum(a.nbytes for name, a in arrays.items() if name.startswith("index."))
+    postings = sum(arrays[f"index.{name}"].nbytes for name in ("doc_ids", "weights"))
+    return {
+        "entry_bytes": entry.stat().st_size,
+        "index_bytes": index,
+        "postings_bytes": postings,
+        "passage_columns_bytes": sum(a.nbytes for a in arrays.values()) - index,
+    }
+
+
 def isolated(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
     """Run ``fn(*args)`` in a fresh interpreter, so its time and memory are its own."""
     context = multiprocessing.get_context("spawn")
@@ -339,11 +353,15 @@ def measure_size(
     cache_dir = workdir / "cache"
     config = write_config(workdir / "config.yaml", cache_dir)
     question = queries[0]
-    cold = [isolated(cold_load, corpus, cache_dir, question, entities) for _ in range(cold_runs)]
+    cold = []
+    for _ in range(cold_runs):
+        cache.clear_cache(cache_dir)  # each run cold, entities too; the last fills the cache
+        cold.append(isolated(cold_load, corpus, cache_dir, question, entities))
     warm = [isolated(warm_load, corpus, cache_dir, question, entities) for _ in range(warm_runs)]
     cli_args = [*CITEBOT, "ask", question, "--knowledge", str(corpus), "--config", str(config)]
     cli_warm = [timed_run(cli_args, cwd=workdir)[0] for _ in range(warm_runs)]
     shared = shared_processes(corpus, cache_dir, queries[:200], entities=entities)
+    layout = cache_layout(cache_dir)
 
     def figures(runs: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
         return {key: spread([run[key] for run in runs]) for key in keys}
@@ -384,6 +402,7 @@ def measure_size(
         "cli_warm_ask_s": spread(cli_warm),
         "cache_bytes": cache.cache_info(cache_dir).bytes,
         "shared": shared,
+        "cache_layout": layout,
         "batch": cli_batch(corpus, config, queries, *batch, repeats=batch_repeats),
     }
 
