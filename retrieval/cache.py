@@ -146,7 +146,8 @@ def _cannot_write(cache_dir: Path, exc: OSError) -> None:
     if cache_dir not in _warned:
         _warned.add(cache_dir)
         reason = exc.strerror or str(exc)
-        log.warning("cannot write the cache in %s (%s); going on without it", cache_dir, reason)
+        message = "cannot write to the cache in %s (%s); going on without saving to it"
+        log.warning(message, cache_dir, reason)
 
 
 def _write_atomic(cache_dir: Path, target: Path, data: bytes) -> bool:

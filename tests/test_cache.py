@@ -164,7 +164,7 @@ def test_unwritable_cache_dir_warns_once_and_answers(
         assert kb.ask("When was Trotsky exiled?").found
         assert kb.figure("Trotsky").found  # keeping the entities fails too: no second line
     assert len(caplog.records) == 1
-    assert "going on without it" in caplog.records[0].getMessage()
+    assert "going on without saving to it" in caplog.records[0].getMessage()
 
 
 def test_full_disk_warns_once_and_answers(
