@@ -135,7 +135,7 @@ def read(path: Path, *, verify: bool = False) -> tuple[dict[str, npt.NDArray[Any
         size = os.fstat(handle.fileno()).st_size
         parsed, start = _header(handle, size)
         data_end = start + int(parsed["data_bytes"])
-        mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     meta: dict[str, Any] = parsed["meta"]
     arrays: dict[str, npt.NDArray[Any]] = {}
     try:
@@ -148,11 +148,7 @@ def read(path: Path, *, verify: bool = False) -> tuple[dict[str, npt.NDArray[Any
             at = start + int(entry["offset"])
             if count < 0 or at < start or at + count * dtype.itemsize > data_end:
                 raise ArrayFileError(f"array {name!r} lies beyond the end of the file")
-            if count == 0 or mapping is None:
-                array = np.zeros(shape, dtype=dtype)
-            else:
-                array = np.frombuffer(mapping, dtype=dtype, count=count, offset=at)
-                array = array.reshape(shape)
+            array = np.frombuffer(mapping, dtype=dtype, count=count, offset=at).reshape(shape)
             if (verify or entry["checked"]) and _crc(array.data) != int(entry["crc"]):
                 raise ArrayFileError(f"array {name!r}: checksum mismatch")
             arrays[name] = array
