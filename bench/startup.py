@@ -16,7 +16,7 @@
      queries a second after start-up = 450 / (time for 500 - time for 50).
 
     python bench/startup.py                      # N = 10k, 100k
-    python bench/startup.py --sizes 1M --cold-runs 1 --warm-runs 3
+    python bench/startup.py --sizes 1M --cold-start-runs 0 --cold-runs 1 --warm-runs 3 --no-entities
 
 Results go to bench/results/startup.json (a run replaces only the sizes it measured).
 """
@@ -51,7 +51,7 @@ import make_corpus  # noqa: E402
 from retrieval_sweep import corpus_file, parse_size, peak_rss_bytes, rss_bytes  # noqa: E402
 
 from knowledge.loader import load_paths  # noqa: E402
-from retrieval import cache  # noqa: E402
+from retrieval import arrayfile, cache  # noqa: E402
 from retrieval.search import KnowledgeBase, SearchSettings  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "startup.json"
@@ -162,7 +162,7 @@ def cold_start(runs: int = 10, workdir: Path | None = None) -> dict[str, Any]:
     }
 
 
-def cold_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
+def cold_load(path: Path, cache_dir: Path, question: str, entities: bool = True) -> dict[str, Any]:
     """Parse and index ``path`` with no cache, write the cache, answer once, find entities
     (which the cache then keeps), as a first run of ``citebot`` with a cache folder does.
 
@@ -181,8 +181,9 @@ def cold_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
     saved = time.perf_counter()
     answer = kb.ask(question)
     answered = time.perf_counter()
-    kb.find_entities()  # what `citebot bot` does before connecting; kept in the cache
-    kb.timeline()
+    if entities:
+        kb.find_entities()  # what `citebot bot` does before connecting; kept in the cache
+        kb.timeline()
     found = time.perf_counter()
     return {
         "passages": len(kb.index),
@@ -208,7 +209,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {f.name: (f.stat().st_ino, f.stat().st_size) for f in folder.iterdir()}
 
 
-def warm_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
+def warm_load(path: Path, cache_dir: Path, question: str, entities: bool = True) -> dict[str, Any]:
     """Load ``path`` through the on-disk cache, answer once; for a fresh process."""
     before = _snapshot(cache_dir)
     gc.collect()
@@ -219,8 +220,9 @@ def warm_load(path: Path, cache_dir: Path, question: str) -> dict[str, Any]:
     rss_loaded = rss_bytes()
     answer = kb.ask(question)
     answered = time.perf_counter()
-    kb.find_entities()  # from the cached entities: should cost next to nothing
-    kb.timeline()
+    if entities:
+        kb.find_entities()  # from the cached entities: should cost next to nothing
+        kb.timeline()
     return {
         # A miss would have rebuilt and rewritten the cache files.
         "cache_hit": bool(before) and _snapshot(cache_dir) == before,
@@ -241,9 +243,10 @@ _SERVE = """
 import sys
 from pathlib import Path
 from retrieval.search import KnowledgeBase, SearchSettings
-corpus, cache_dir = Path(sys.argv[1]), Path(sys.argv[2])
+corpus, cache_dir, entities = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1"
 kb = KnowledgeBase.from_paths([corpus], SearchSettings(cache_dir=cache_dir))
-kb.find_entities()
+if entities:
+    kb.find_entities()
 for line in sys.stdin:
     if not line.strip():
         break
@@ -265,7 +268,11 @@ def _smaps_rollup(pid: int) -> dict[str, int]:
 
 
 def shared_processes(
-    corpus: Path, cache_dir: Path, queries: Sequence[str], processes: int = 2
+    corpus: Path,
+    cache_dir: Path,
+    queries: Sequence[str],
+    processes: int = 2,
+    entities: bool = True,
 ) -> dict[str, Any]:
     """RSS and PSS of ``processes`` bot-like processes serving one cached corpus at once.
 
@@ -274,7 +281,7 @@ def shared_processes(
     """
     started = [
         subprocess.Popen(
-            [sys.executable, "-c", _SERVE, str(corpus), str(cache_dir)],
+            [sys.executable, "-c", _SERVE, str(corpus), str(cache_dir), str(int(entities))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -303,6 +310,20 @@ def shared_processes(
         "shared_bytes": [r.get("Shared_Clean", 0) + r.get("Shared_Dirty", 0) for r in rollups],
         "private_bytes": [r.get("Private_Clean", 0) + r.get("Private_Dirty", 0) for r in rollups],
         "pss_total_bytes": sum(r.get("Pss", 0) for r in rollups),
+    }
+
+
+def cache_layout(cache_dir: Path) -> dict[str, int]:
+    """Bytes of the cache entry's index arrays and of its passage columns (one entry)."""
+    (entry,) = cache_dir.glob(f"*{cache.ENTRY_SUFFIX}")
+    arrays, _ = arrayfile.read(entry)
+    index = sum(a.nbytes for name, a in arrays.items() if name.startswith("index."))
+    postings = sum(arrays[f"index.{name}"].nbytes for name in ("doc_ids", "weights"))
+    return {
+        "entry_bytes": entry.stat().st_size,
+        "index_bytes": index,
+        "postings_bytes": postings,
+        "passage_columns_bytes": sum(a.nbytes for a in arrays.values()) - index,
     }
 
 
@@ -362,16 +383,25 @@ def measure_size(
     warm_runs: int = 5,
     batch: tuple[int, int] = (50, 500),
     batch_repeats: int = 3,
+    entities: bool = True,
 ) -> dict[str, Any]:
-    """Cold, warm and batch figures for one corpus file; the cache lives in ``workdir``."""
+    """Cold, warm and batch figures for one corpus file; the cache lives in ``workdir``.
+
+    ``entities=False`` leaves the figures and events unfound (their ``entities_s`` is then
+    ~0): at a million passages the finder alone takes minutes.
+    """
     cache_dir = workdir / "cache"
     config = write_config(workdir / "config.yaml", cache_dir)
     question = queries[0]
-    cold = [isolated(cold_load, corpus, cache_dir, question) for _ in range(cold_runs)]
-    warm = [isolated(warm_load, corpus, cache_dir, question) for _ in range(warm_runs)]
+    cold = []
+    for _ in range(cold_runs):
+        cache.clear_cache(cache_dir)  # each run cold, entities too; the last fills the cache
+        cold.append(isolated(cold_load, corpus, cache_dir, question, entities))
+    warm = [isolated(warm_load, corpus, cache_dir, question, entities) for _ in range(warm_runs)]
     cli_args = [*CITEBOT, "ask", question, "--knowledge", str(corpus), "--config", str(config)]
     cli_warm = [timed_run(cli_args, cwd=workdir)[0] for _ in range(warm_runs)]
-    shared = shared_processes(corpus, cache_dir, queries[:200])
+    shared = shared_processes(corpus, cache_dir, queries[:200], entities=entities)
+    layout = cache_layout(cache_dir)
 
     def figures(runs: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
         return {key: spread([run[key] for run in runs]) for key in keys}
@@ -412,6 +442,7 @@ def measure_size(
         "cli_warm_ask_s": spread(cli_warm),
         "cache_bytes": cache.cache_info(cache_dir).bytes,
         "shared": shared,
+        "cache_layout": layout,
         "batch": cli_batch(corpus, config, queries, *batch, repeats=batch_repeats),
     }
 
@@ -473,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", default="50,500", help="the two stdin batch sizes")
     parser.add_argument("--batch-repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--no-entities", action="store_true", help="do not find figures and events (1M: minutes)"
+    )
     args = parser.parse_args(argv)
     small, large = (int(n) for n in args.batch.split(","))
 
@@ -497,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.warm_runs,
                 (small, large),
                 args.batch_repeats,
+                entities=not args.no_entities,
             )
         print(f"N={size:,} done", flush=True)
     saved["machine"]["load_average_after"] = os.getloadavg()

@@ -1,8 +1,9 @@
 """One file of named numpy arrays and a JSON header, read back by memory map.
 
-Layout: MAGIC, the header's length (8 bytes, little-endian), the JSON header, its CRC-32
-(4 bytes), then each array's raw bytes at an offset aligned to ALIGNMENT. The header gives
-each array's dtype, shape, offset and CRC-32, and the caller's own metadata.
+Layout: MAGIC, each array's raw bytes at an offset aligned to ALIGNMENT, then the JSON
+header, its length (8 bytes, little-endian) and its CRC-32 (4 bytes) at the very end. The
+header gives each array's dtype, shape, offset and CRC-32, and the caller's own metadata.
+Written last, it lets a writer make the arrays one at a time and drop each once written.
 
 Reading maps the file and returns arrays that are views of the mapping: nothing is copied
 or read until it is used, and processes reading one file share its pages. So a load checks
@@ -19,18 +20,20 @@ import mmap
 import os
 import tempfile
 import zlib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
-MAGIC = b"CITEBOT-ARRAYS-1"
+MAGIC = b"CITEBOT-ARRAYS-2"
 # Arrays start at multiples of this, so that every dtype is aligned in the mapping.
 ALIGNMENT = 64
+_START = -(-len(MAGIC) // ALIGNMENT) * ALIGNMENT  # where the first array starts
 _LENGTH_BYTES = 8
 _CRC_BYTES = 4
+_TRAILER = _LENGTH_BYTES + _CRC_BYTES
 
 
 class ArrayFileError(Exception):
@@ -43,42 +46,44 @@ def _crc(data: Any) -> int:
 
 def write(
     path: Path,
-    arrays: Mapping[str, npt.NDArray[Any]],
+    arrays: Mapping[str, npt.NDArray[Any] | Callable[[], npt.NDArray[Any]]],
     meta: Mapping[str, Any],
     checked: Collection[str],
 ) -> None:
     """Write `arrays` and `meta` (JSON-serialisable) to `path` atomically; OSError on failure.
 
-    `checked` names the arrays whose CRC every read verifies.
+    An array may be given as a function that makes it, called when its turn comes, so that
+    big arrays need not all be in memory at once. `checked` names the arrays whose CRC
+    every read verifies.
     """
-    entries: dict[str, dict[str, Any]] = {}
-    offset = end = 0
-    contiguous = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
-    for name, array in contiguous.items():
-        entries[name] = {
-            "dtype": array.dtype.str,
-            "shape": list(array.shape),
-            "offset": offset,
-            "crc": _crc(array.data),
-            "checked": name in checked,
-        }
-        end = offset + array.nbytes
-        offset += -(-array.nbytes // ALIGNMENT) * ALIGNMENT
-    # The data's exact length: a file cut anywhere, even in padding, is refused.
-    layout = {"meta": dict(meta), "arrays": entries, "data_bytes": end}
-    header = json.dumps(layout).encode("utf-8")
-    start = len(MAGIC) + _LENGTH_BYTES + len(header) + _CRC_BYTES
-    start = -(-start // ALIGNMENT) * ALIGNMENT
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(MAGIC + len(header).to_bytes(_LENGTH_BYTES, "little") + header)
-            handle.write(zlib.crc32(header).to_bytes(_CRC_BYTES, "little"))
-            for name, array in contiguous.items():
-                handle.seek(start + entries[name]["offset"])
+            handle.write(MAGIC)
+            entries: dict[str, dict[str, Any]] = {}
+            offset = end = 0
+            for name, given in arrays.items():
+                array = np.ascontiguousarray(given() if callable(given) else given)
+                entries[name] = {
+                    "dtype": array.dtype.str,
+                    "shape": list(array.shape),
+                    "offset": offset,
+                    "crc": _crc(array.data),
+                    "checked": name in checked,
+                }
+                handle.seek(_START + offset)
                 handle.write(array.data)
-            handle.truncate(start + end)
+                end = offset + array.nbytes
+                offset += -(-array.nbytes // ALIGNMENT) * ALIGNMENT
+                del array
+            # The data's exact length: a file cut or grown anywhere is refused.
+            layout = {"meta": dict(meta), "arrays": entries, "data_bytes": end}
+            header = json.dumps(layout).encode("utf-8")
+            handle.seek(_START + end)
+            handle.write(header + len(header).to_bytes(_LENGTH_BYTES, "little"))
+            handle.write(zlib.crc32(header).to_bytes(_CRC_BYTES, "little"))
+            handle.truncate()
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -89,17 +94,16 @@ def write(
 
 def _header(handle: BinaryIO, size: int) -> tuple[dict[str, Any], int]:
     """The parsed header and the offset where the data starts; ArrayFileError if damaged."""
-    prefix = handle.read(len(MAGIC) + _LENGTH_BYTES)
-    if len(prefix) < len(MAGIC) + _LENGTH_BYTES or prefix[: len(MAGIC)] != MAGIC:
+    if size < _START + _TRAILER or handle.read(len(MAGIC)) != MAGIC:
         raise ArrayFileError("not an array file of this format")
-    length = int.from_bytes(prefix[len(MAGIC) :], "little")
-    if length > size:
-        raise ArrayFileError("truncated header")
+    handle.seek(size - _TRAILER)
+    trailer = handle.read(_TRAILER)
+    length = int.from_bytes(trailer[:_LENGTH_BYTES], "little")
+    if length > size - _START - _TRAILER:
+        raise ArrayFileError("truncated or damaged header")
+    handle.seek(size - _TRAILER - length)
     header = handle.read(length)
-    crc = handle.read(_CRC_BYTES)
-    if len(header) != length or len(crc) != _CRC_BYTES:
-        raise ArrayFileError("truncated header")
-    if zlib.crc32(header) != int.from_bytes(crc, "little"):
+    if zlib.crc32(header) != int.from_bytes(trailer[_LENGTH_BYTES:], "little"):
         raise ArrayFileError("header checksum mismatch")
     try:
         parsed = json.loads(header)
@@ -108,10 +112,9 @@ def _header(handle: BinaryIO, size: int) -> tuple[dict[str, Any], int]:
         data_bytes = int(parsed["data_bytes"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ArrayFileError(f"unreadable header: {exc}") from None
-    start = -(-(len(MAGIC) + _LENGTH_BYTES + length + _CRC_BYTES) // ALIGNMENT) * ALIGNMENT
-    if size != start + data_bytes:
-        raise ArrayFileError(f"{size} bytes where {start + data_bytes} were written")
-    return parsed, start
+    if size != _START + data_bytes + length + _TRAILER:
+        raise ArrayFileError(f"{size} bytes, not what was written")
+    return parsed, _START
 
 
 def read_meta(path: Path) -> dict[str, Any]:
@@ -131,7 +134,8 @@ def read(path: Path, *, verify: bool = False) -> tuple[dict[str, npt.NDArray[Any
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         parsed, start = _header(handle, size)
-        mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        data_end = start + int(parsed["data_bytes"])
+        mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     meta: dict[str, Any] = parsed["meta"]
     arrays: dict[str, npt.NDArray[Any]] = {}
     try:
@@ -142,13 +146,9 @@ def read(path: Path, *, verify: bool = False) -> tuple[dict[str, npt.NDArray[Any
             shape = tuple(int(n) for n in entry["shape"])
             count = int(np.prod(shape, dtype=np.int64))
             at = start + int(entry["offset"])
-            if count < 0 or at < start or at + count * dtype.itemsize > size:
+            if count < 0 or at < start or at + count * dtype.itemsize > data_end:
                 raise ArrayFileError(f"array {name!r} lies beyond the end of the file")
-            if count == 0 or mapping is None:
-                array = np.zeros(shape, dtype=dtype)
-            else:
-                array = np.frombuffer(mapping, dtype=dtype, count=count, offset=at)
-                array = array.reshape(shape)
+            array = np.frombuffer(mapping, dtype=dtype, count=count, offset=at).reshape(shape)
             if (verify or entry["checked"]) and _crc(array.data) != int(entry["crc"]):
                 raise ArrayFileError(f"array {name!r}: checksum mismatch")
             arrays[name] = array

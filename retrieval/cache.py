@@ -59,6 +59,8 @@ SOURCES = "sources"  # fingerprints of hashed files -> their key
 # Files of earlier formats (citebot-cache-1): never read, removed by clear_cache.
 LEGACY_SUFFIXES = (".documents", ".index.npz")
 _KEY = re.compile(r"[0-9a-f]{32}")
+# Texts encoded at once when saving: big enough for C speed, small enough to cost little.
+_BLOB_BATCH = 10_000
 log = logging.getLogger("citebot.cache")
 # Folders already warned about in this process: a cache that cannot be written says so once.
 _warned: set[Path] = set()
@@ -144,7 +146,8 @@ def _cannot_write(cache_dir: Path, exc: OSError) -> None:
     if cache_dir not in _warned:
         _warned.add(cache_dir)
         reason = exc.strerror or str(exc)
-        log.warning("cannot write the cache in %s (%s); going on without it", cache_dir, reason)
+        message = "cannot write to the cache in %s (%s); going on without saving to it"
+        log.warning(message, cache_dir, reason)
 
 
 def _write_atomic(cache_dir: Path, target: Path, data: bytes) -> bool:
@@ -237,19 +240,30 @@ class _Sections(Sequence[str]):
         return self._table[int(self._ids[i])]
 
 
-def _blob(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    """Texts as one UTF-8 blob and the byte offset of each (and of the end)."""
-    joined = "".join(texts)
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    if joined.isascii():  # one byte a character: the lengths are the byte lengths
-        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=offsets[1:])
-        data = joined.encode("ascii")
-    else:
-        encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
-        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        np.cumsum(lengths, out=offsets[1:])
-        data = b"".join(encoded)
-    return np.frombuffer(data, dtype=np.uint8), offsets
+def _byte_offsets(texts: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Where each text starts in their UTF-8 concatenation (and, last, where it ends)."""
+    sizes = np.zeros(len(texts) + 1, dtype=np.int64)
+    for first in range(0, len(texts), _BLOB_BATCH):
+        batch = texts[first : first + _BLOB_BATCH]
+        lengths: Iterator[int]
+        if "".join(batch).isascii():  # one byte a character: the lengths are the sizes
+            lengths = map(len, batch)
+        else:
+            lengths = (len(text.encode("utf-8", "surrogatepass")) for text in batch)
+        sizes[first + 1 : first + 1 + len(batch)] = np.fromiter(lengths, np.int64, len(batch))
+    return np.cumsum(sizes)
+
+
+def _blob(texts: Sequence[str], offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+    """The texts' UTF-8 concatenation, made a batch at a time into one array."""
+    blob = np.empty(int(offsets[-1]), dtype=np.uint8)
+    for first in range(0, len(texts), _BLOB_BATCH):
+        batch = texts[first : first + _BLOB_BATCH]
+        data = "".join(batch).encode("utf-8", "surrogatepass")
+        blob[int(offsets[first]) : int(offsets[first + len(batch)])] = np.frombuffer(
+            data, dtype=np.uint8
+        )
+    return blob
 
 
 # -- entities kept beside the entry ------------------------------------------------------------
@@ -304,8 +318,8 @@ def with_findings(cache_dir: Path, key: str, documents: Sequence[Document]) -> l
 
 def save(cache_dir: Path, key: str, documents: Sequence[Document], index: BM25Index) -> bool:
     """Write documents and index under `key`; False, with the one warning, if it cannot."""
-    arrays, index_meta = index.to_arrays()
-    arrays = {f"index.{name}": array for name, array in arrays.items()}
+    index_arrays, index_meta = index.to_arrays()
+    arrays: dict[str, Any] = {f"index.{name}": array for name, array in index_arrays.items()}
     described = []
     for number, document in enumerate(documents):
         arrays.update(_passage_arrays(f"d{number}.", document))
@@ -332,24 +346,26 @@ def save(cache_dir: Path, key: str, documents: Sequence[Document], index: BM25In
 _INDEX_READ_WHOLE = ("indptr", "idf", "max_weight", "vocab_offsets", "vocab_text")
 
 
-def _passage_arrays(prefix: str, document: Document) -> dict[str, npt.NDArray[Any]]:
+def _passage_arrays(prefix: str, document: Document) -> dict[str, Any]:
     passages = document.passages
     table = passages if isinstance(passages, PassageTable) else None
     texts = table.texts if table else [p.text for p in passages]
     lines = table.lines if table else [p.line for p in passages]
     refs = table.refs if table else [p.refs for p in passages]
     captions = table.captions if table else [p.caption for p in passages]
-    text, text_offsets = _blob(texts)
-    clean, clean_offsets = _blob(clean_texts(passages))
+    cleans = clean_texts(passages)
+    text_offsets, clean_offsets = _byte_offsets(texts), _byte_offsets(cleans)
     sections: dict[str, int] = {}
     section_ids = [sections.setdefault(s, len(sections)) for s in passage_sections(passages)]
     ref_counts = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
     refs_indptr = np.zeros(len(refs) + 1, dtype=np.int64)
     np.cumsum(ref_counts, out=refs_indptr[1:])
     return {
-        f"{prefix}text": text,
+        # The two blobs are made when written, one at a time: together they are most of
+        # the memory a save needs.
+        f"{prefix}text": lambda: _blob(texts, text_offsets),
         f"{prefix}text_offsets": text_offsets,
-        f"{prefix}clean": clean,
+        f"{prefix}clean": lambda: _blob(cleans, clean_offsets),
         f"{prefix}clean_offsets": clean_offsets,
         f"{prefix}lines": np.asarray(lines, dtype=np.int64),
         f"{prefix}captions": np.asarray(captions, dtype=np.bool_),

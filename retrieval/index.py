@@ -46,6 +46,9 @@ _ARRAYS: dict[str, str] = {
 # What a load reads whole anyway, so its checksum is always checked; the postings (doc_ids,
 # weights) are read as queries need them.
 _READ_WHOLE = ("indptr", "idf", "max_weight", "vocab_offsets", "vocab_text")
+# Postings (or tokens) handled at once while building: big enough for numpy's speed, small
+# enough that a block's temporaries cost little next to the index.
+_BLOCK = 1 << 22
 # Pruning in top_k. Below this many postings in all, a query is cheap enough in full.
 _MIN_POSTINGS_TO_PRUNE = 4096
 # Phase A scores the heaviest max(_SEEDS_PER_K * k, _MIN_SEEDS) postings of each of the
@@ -130,21 +133,25 @@ class BM25Index:
         stride = max(n_docs, 1)
         doc_len: IntArray = np.asarray(lengths, dtype=np.int64)
         # One sort groups tokens by (term, passage): runs are postings, run lengths are tf.
-        # Built in place, temporaries dropped early: this is the build's memory peak.
+        # Then everything is made a block at a time into 32-bit arrays where values fit, so
+        # that no temporary is as big as the tokens: this is the build's memory peak.
         keys = np.frombuffer(tokens, dtype=np.int32).astype(np.int64)
         del tokens
         keys *= stride
-        keys += np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+        keys += np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)  # each token's passage
         keys.sort()
-        starts = np.flatnonzero(keys[1:] != keys[:-1])
-        starts += 1
-        starts = np.concatenate((np.zeros(min(keys.size, 1), dtype=np.int64), starts))
-        tf = np.diff(starts, append=keys.size)
-        keys = keys[starts]  # one key per posting now
-        del starts
-        posting_term = keys // stride
-        keys -= posting_term * stride
-        posting_doc = keys
+        starts = _run_starts(keys)
+        n_postings = starts.size
+        tf = np.empty(n_postings, dtype=np.int32)
+        np.subtract(starts[1:], starts[:-1], out=tf[:-1])
+        tf[-1:] = keys.size - starts[-1:]
+        posting_term = np.empty(n_postings, dtype=np.int32)
+        doc_ids = np.empty(n_postings, dtype=np.int32)
+        for lo in range(0, n_postings, _BLOCK):
+            block = keys[starts[lo : lo + _BLOCK]]
+            posting_term[lo : lo + _BLOCK] = block // stride
+            doc_ids[lo : lo + _BLOCK] = block % stride
+        del keys, starts
 
         doc_freqs: IntArray = np.bincount(posting_term, minlength=n_terms).astype(np.int64)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
@@ -156,24 +163,26 @@ class BM25Index:
         #   idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl)))
         # Here the same IEEE operations on the same operands, once per posting, in place
         # to spare memory; only operand order changes where it cannot matter (a + b and
-        # a * b are exactly commutative in IEEE 754), so results are bit-identical.
+        # a * b are exactly commutative in IEEE 754), so results are bit-identical. Integers
+        # become float64 exactly, whatever their width.
         k1, b = float(k1), float(b)
         avgdl = sum(lengths) / n_docs if n_docs else 0.0  # as rank-bm25 computes it
+        lengths_f = doc_len.astype(np.float64)
+        weights = np.empty(n_postings, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            denominator = doc_len[posting_doc].astype(np.float64)  # doc_len, exactly
-            denominator *= b
-            denominator /= avgdl
-            denominator += 1 - b
-            denominator *= k1
-            denominator += tf
-            weights = tf * (k1 + 1)
-            del tf
-            weights /= denominator
-            del denominator
-            weights *= idf[posting_term]
-        del posting_term
-        doc_ids = posting_doc.astype(np.int32)
-        del posting_doc
+            for lo in range(0, n_postings, _BLOCK):
+                hi = lo + _BLOCK
+                denominator = lengths_f[doc_ids[lo:hi]]
+                denominator *= b
+                denominator /= avgdl
+                denominator += 1 - b
+                denominator *= k1
+                denominator += tf[lo:hi]
+                block_weights = tf[lo:hi] * (k1 + 1)
+                block_weights /= denominator
+                block_weights *= idf[posting_term[lo:hi]]
+                weights[lo:hi] = block_weights
+        del tf, posting_term
         _release_freed_memory()
         self._setup(
             vocab=vocab,
@@ -534,6 +543,20 @@ class BM25Index:
             bounds=(arrays["max_weight"], bool(meta["prunable"])),
         )
         return index
+
+
+def _run_starts(keys: IntArray) -> npt.NDArray[Any]:
+    """Where each run of equal values of sorted `keys` starts, found a block at a time, in
+    32 bits when positions fit."""
+    dtype = np.int32 if keys.size < 2**31 else np.int64
+    parts = []
+    for lo in range(0, keys.size, _BLOCK):
+        hi = min(lo + _BLOCK, keys.size)
+        new = np.empty(hi - lo, dtype=bool)
+        new[0] = lo == 0 or keys[lo] != keys[lo - 1]
+        np.not_equal(keys[lo + 1 : hi], keys[lo : hi - 1], out=new[1:])
+        parts.append((np.flatnonzero(new) + lo).astype(dtype))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def _sorted_unique(values: IntArray) -> IntArray:

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import overload
 
@@ -52,6 +52,9 @@ QUERY_PREFIX_CHARS = 2048
 RELATIVE_FLOOR = 0.1
 # Passages an answer can page through at most.
 MAX_RESULTS = 50
+# Texts searched at once for acronyms while indexing: long enough strings that the search
+# runs in C, short enough that joining them costs little memory.
+_ACRONYM_BATCH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,13 +178,7 @@ class KnowledgeBase:
             re.compile(r"\b(?:" + "|".join(map(re.escape, defined)) + r")\b") if defined else None
         )
         # Terms are not kept: at a million passages they would outweigh the index itself.
-        self.index = index or BM25Index(
-            self._terms(clean, section)
-            for document in self.documents
-            for clean, section in zip(
-                clean_texts(document.passages), passage_sections(document.passages), strict=True
-            )
-        )
+        self.index = index or BM25Index(self._corpus_terms())
         # Indexed terms prepared for spelling fixes: a fix keeps the first letter (typos
         # rarely change it), so a look-up reads a few lengths of one letter's terms.
         self._spellings = CloseTerms.of(self.index.vocabulary())
@@ -252,17 +249,61 @@ class KnowledgeBase:
         return Evidence(share(weights, indexed), share(weights, in_passage))
 
     def _passage_terms(self, passage: Passage) -> list[str]:
-        """A passage's index terms (see _terms)."""
-        return self._terms(passage.clean, passage.section)
+        """A passage's index terms: its text's (see _analyze), and once those of its
+        section's own heading, so that "etymology" finds the Etymology section while the
+        words of the passage, which weigh as much each, still decide which of its passages
+        answers."""
+        return analyze(passage.clean) + self._extra_terms(passage.clean, passage.section)
 
-    def _terms(self, clean: str, section: str) -> list[str]:
-        """The index terms of a passage's clean text, and once those of its section's own
-        heading, so that "etymology" finds the Etymology section while the words of the
-        passage, which weigh as much each, still decide which of its passages answers."""
-        terms = self._analyze(clean)
+    def _extra_terms(self, clean: str, section: str, acronyms: bool = True) -> list[str]:
+        """The terms a passage has beyond its words' (see _passage_terms); `acronyms`=False
+        when none of them occurs in its text."""
+        extra = self._acronym_terms(clean) if acronyms else []
         if section:
-            terms += dict.fromkeys(analyze(section.rsplit(SECTION_SEPARATOR, 1)[-1]))
-        return terms
+            extra += dict.fromkeys(analyze(section.rsplit(SECTION_SEPARATOR, 1)[-1]))
+        return extra
+
+    def _corpus_terms(self) -> Iterator[list[str]]:
+        """Every passage's terms (_passage_terms) in index order; the acronym pattern runs
+        only on the passages that may use an acronym."""
+        for document in self.documents:
+            cleans = clean_texts(document.passages)
+            sections = passage_sections(document.passages)
+            using = self._acronym_candidates(cleans)
+            for position, (clean, section) in enumerate(zip(cleans, sections, strict=True)):
+                terms = analyze(clean)
+                if section or position in using:
+                    terms += self._extra_terms(clean, section, position in using)
+                yield terms
+
+    def _acronym_candidates(self, texts: Sequence[str]) -> set[int]:
+        """Positions of the texts that may use an acronym: those with two capitals in a row
+        (every acronym has them), found over many texts at once with numpy."""
+        if not self._acronyms:
+            return set()
+        found: set[int] = set()
+        for first in range(0, len(texts), _ACRONYM_BATCH):
+            batch = texts[first : first + _ACRONYM_BATCH]
+            joined = "\n".join(batch)
+            # Capitals are single bytes in UTF-8 and no byte of another character is one, so
+            # pairs of capitals are found in the bytes; positions are then byte positions.
+            ascii_only = joined.isascii()
+            data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+            capital = (data >= ord("A")) & (data <= ord("Z"))
+            pairs = np.flatnonzero(capital[:-1] & capital[1:])
+            if pairs.size:
+                sizes = (
+                    len(text) if ascii_only else len(text.encode("utf-8", "surrogatepass"))
+                    for text in batch
+                )
+                starts = np.fromiter(
+                    accumulate((size + 1 for size in sizes), initial=0),
+                    dtype=np.int64,
+                    count=len(batch) + 1,
+                )
+                owners = np.searchsorted(starts, pairs, side="right") - 1
+                found.update((first + np.unique(owners)).tolist())
+        return found
 
     def _analyze(self, text: str) -> list[str]:
         """Terms of a text, with the full name of each acronym it uses but does not spell out.
@@ -270,7 +311,11 @@ class KnowledgeBase:
         Passages and questions both get this, so "CCF" and "Congress for Cultural Freedom"
         find each other.
         """
-        terms = analyze(text)
+        return analyze(text) + self._acronym_terms(text)
+
+    def _acronym_terms(self, text: str) -> list[str]:
+        """The long forms' terms of the acronyms a text uses but does not spell out."""
+        terms: list[str] = []
         if self._acronym_pattern is None:
             return terms
         used = set(self._acronym_pattern.findall(text))

@@ -53,6 +53,7 @@ def test_cold_warm_and_batch_figures(tmp_path: Path) -> None:
     assert result["passages"] == 1000
     assert result["warm_cache_hit"] and result["cache_bytes"] > 0
     assert all(pss > 0 for pss in result["shared"]["pss_bytes"])
+    assert 0 < result["cache_layout"]["index_bytes"] < result["cache_layout"]["entry_bytes"]
     cold, warm = result["cold"], result["warm"]
     for key in ("parse_s", "index_s", "entities_s", "first_answer_s", "cache_write_s"):
         assert cold[key]["median"] > 0, key

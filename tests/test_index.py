@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
+import retrieval.analyzer as analyzer
 import retrieval.index as index_module
+from knowledge.text import fold
 from retrieval.index import BM25Index, IndexCacheError
 
 # A small vocabulary so that terms recur: some end up in more than half of the
@@ -318,3 +320,34 @@ def test_load_rejects_other_npz(tmp_path: Path) -> None:
     path.write_text("not a zip at all")
     with pytest.raises(IndexCacheError):
         BM25Index.load(path)
+
+
+# --- the analyzer's fast paths give the terms its general path gives
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9'-–_ .,é\u00a0Ä(CCF)\n", max_size=40))
+def test_fast_tokens_are_the_compound_pattern_tokens(text: str) -> None:
+    assert analyzer.tokens(text) == analyzer._COMPOUND.findall(fold(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aeiouslrtngcyz", min_size=1, max_size=12))
+def test_words_the_spelling_gate_passes_over_no_rule_changes(word: str) -> None:
+    if not word.endswith(analyzer._SPELLING_ENDINGS):
+        assert all(pattern.sub(repl, word) == word for pattern, repl in analyzer._SPELLING)
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpus=corpus_st, query=query_st, block=st.integers(1, 5))
+def test_a_build_in_small_blocks_scores_as_rank_bm25(
+    corpus: list[list[str]], query: list[str], block: int
+) -> None:
+    original = index_module._BLOCK
+    index_module._BLOCK = block  # blocks smaller than the corpus: every boundary case
+    try:
+        index = BM25Index(corpus)
+    finally:
+        index_module._BLOCK = original
+    expected = BM25Okapi(corpus).get_scores(query)
+    assert np.array_equal(index.scores(query), expected)
