@@ -7,14 +7,11 @@ their dotted name, so an admin can find the line to fix.
 from __future__ import annotations
 
 import os
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import yaml
 
 TOKEN_ENV = "DISCORD_TOKEN"
 TOKEN_HINT = "set discord.token in the config file or the DISCORD_TOKEN environment variable"
@@ -254,6 +251,8 @@ def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Con
             raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise ConfigError(f"config file {path} is not UTF-8 text") from None
+        import yaml  # only when there is a file: a command without one starts faster
+
         try:
             raw = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -301,6 +300,8 @@ def _database_problem(path: Path) -> str | None:
         return None
     if not os.access(path, os.R_OK | os.W_OK):
         return f"cannot open {path}: permission denied"
+    import sqlite3  # only `check` and `bot` look at the database
+
     uri = f"{path.resolve().as_uri()}?mode=ro"  # read-only: checking never changes the file
     try:
         with closing(sqlite3.connect(uri, uri=True)) as connection:
