@@ -284,6 +284,27 @@ def test_initials_and_abbreviations_end_no_sentence() -> None:
     assert "Edna St. Vincent Millay" in found and not any("Grade" in name for name in found)
 
 
+def test_people_sharing_a_first_name_are_each_found_where_named() -> None:
+    texts = [
+        "The historian John Smith wrote it.",
+        "The historian John Brown wrote it.",
+        "Later John Smith met John Brown.",
+        "No one else is named here.",
+    ]
+    where = {f.name: f.passages for f in extract_entities(texts).figures}
+    assert where == {"John Smith": (0, 2), "John Brown": (1, 2)}
+
+
+def test_an_event_is_found_wherever_it_is_named() -> None:
+    texts = [
+        "It followed the Kronstadt rebellion.",
+        "The Kronstadt sailors rose.",
+        "Historians still write on the kronstadt rebellion.",
+    ]
+    (event,) = [e for e in extract_entities(texts).events if not e.context]
+    assert (event.name, event.passages) == ("Kronstadt rebellion", (0, 2))
+
+
 def test_one_persons_names_are_joined() -> None:
     text = (
         "Allen Robert Morris is an American television producer. Allen Morris was born in Dallas. "
