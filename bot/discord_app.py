@@ -160,6 +160,8 @@ class CitebotBot(commands.Bot):
         self.admin_ids = frozenset(settings.admin_ids)
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._reloading = asyncio.Lock()
+        self._commit: asyncio.Future[None] | None = None  # the batch of writes of this turn
+        store.batch_writes(self._commit_soon)
         self._drop_unasked_messages()
 
     def _drop_unasked_messages(self) -> None:
@@ -182,6 +184,39 @@ class CitebotBot(commands.Bot):
                 parse(data)
 
         parsers["MESSAGE_CREATE"] = parse_message_create
+
+    # -- the feedback store's writes, committed once per turn of the event loop -------------
+
+    def _commit_soon(self) -> None:
+        """A write was left pending: commit it on the next turn, with the rest of this one's."""
+        if self._commit is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside the event loop (a test): nothing to batch with
+            self.store.commit()
+            return
+        self._commit = loop.create_future()
+        loop.call_soon(self._commit_now)
+
+    def _commit_now(self) -> None:
+        batch, self._commit = self._commit, None
+        if batch is None:
+            return
+        try:
+            self.store.commit()
+        except Exception as error:  # every request of the batch reports it
+            log.error("could not save the feedback of this turn: %s", error)
+            batch.set_exception(error)
+            batch.add_done_callback(lambda done: done.exception())  # retrieved, if by no one
+        else:
+            batch.set_result(None)
+
+    async def committed(self) -> None:
+        """Wait until the store's pending writes are committed. Call it before answering, so
+        that whatever a user sees (a button's answer id, a vote) is in the database."""
+        if self._commit is not None:
+            await asyncio.shield(self._commit)
 
     async def setup_hook(self) -> None:
         """Load the cogs (each registers its commands, listeners and buttons)."""

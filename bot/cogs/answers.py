@@ -22,7 +22,7 @@ from typing import Any, Self
 import discord
 from discord.ext import commands
 
-from bot.discord_app import CitebotBot, Guarded, Interaction
+from bot.discord_app import CitebotBot, Guarded, Interaction, bot_of
 from bot.embeds import CONTENT_LIMIT, answer_embed, no_answer_text
 from bot.feedback import Asker, StoredAnswer
 from bot.served import Served
@@ -124,7 +124,8 @@ def question_reply(
 
 
 async def send(interaction: Interaction, reply: Reply) -> None:
-    """Answer an interaction with a reply."""
+    """Answer an interaction with a reply (once what it stored is committed)."""
+    await bot_of(interaction).committed()
     if reply.embed is None:
         await interaction.response.send_message(
             truncate(reply.text or "", CONTENT_LIMIT), ephemeral=reply.ephemeral
@@ -192,6 +193,7 @@ class MoreButton(
         title = heading(stored.kind, stored.query, answer)
         embed, view = page(bot, answer, title, stored.query_id, first)
         ephemeral = interaction.message is not None and interaction.message.flags.ephemeral
+        await bot.committed()
         await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
 
 
@@ -240,6 +242,7 @@ class VoteButton(
             text = f"Your vote on this answer is now {mark}."
         if passages_changed(bot.served, stored):
             text += VOTED_ON_OLD
+        await bot.committed()
         await interaction.response.send_message(text, ephemeral=True)
 
 

@@ -69,6 +69,7 @@ class Asking(commands.Cog):
             return
         asker = Asker(message.author.id, guild_id, message.channel.id)
         reply = question_reply(self.bot, "ask", question, asker)
+        await self.bot.committed()
         if reply.embed is None:
             await message.reply(reply.text or "")
         elif reply.view is None:
