@@ -68,10 +68,17 @@ _COMPILED = [
 ]
 
 
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """JSON response with Content-Type exactly `application/json` (discord.py insists)."""
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+def _json(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None, *, encoded: str = ""
+) -> web.Response:
+    """JSON response with Content-Type exactly `application/json` (discord.py insists);
+    `encoded`: the body as JSON text already."""
     hdrs = {"Content-Type": "application/json", **(headers or {})}
-    return web.Response(status=status, body=json.dumps(data).encode(), headers=hdrs)
+    body = encoded or json.dumps(data)
+    return web.Response(status=status, body=body.encode(), headers=hdrs)
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
@@ -923,7 +930,7 @@ class FakeDiscord:
             }
             msg_type = 20 if interaction.type == 2 else 0
         known = self._known_users
-        ids = re.findall(r"<@!?(\d+)>", body.get("content") or "")
+        ids = _USER_MENTION.findall(body.get("content") or "")
         mentions = [known[i] for i in ids if i in known]
         msg = p.message(
             self._ids.next(),
@@ -1026,26 +1033,26 @@ class FakeDiscord:
                 p.apply_edit(message, data)
                 await self._echo("MESSAGE_UPDATE", message)
             ix.original = message
-        snapshot = p.snapshot(message) if cb_type != DEFERRED_UPDATE_MESSAGE else None
+        # Encoded once: for the record's snapshot and for the response that carries it.
+        encoded = json.dumps(message) if cb_type != DEFERRED_UPDATE_MESSAGE else "null"
+        snapshot = json.loads(encoded)
         attempt.message = snapshot
         self._record(ix, attempt)
         if request.query.get("with_response") not in ("1", "true", "True"):
             return web.Response(status=204)
         flags = int((message or {}).get("flags") or 0)
-        resource: JSON = {"type": cb_type}
+        interaction = {
+            "id": ix.id,
+            "type": ix.type,
+            "response_message_id": message["id"] if message else None,
+            "response_message_loading": cb_type == DEFERRED_CHANNEL_MESSAGE,
+            "response_message_ephemeral": bool(flags & p.EPHEMERAL_FLAG),
+        }
+        resource = f'{{"type": {json.dumps(cb_type)}'
         if message is not None and cb_type != AUTOCOMPLETE_RESULT:
-            resource["message"] = message
+            resource += f', "message": {encoded}'  # the message as encoded above
         return _json(
-            {
-                "interaction": {
-                    "id": ix.id,
-                    "type": ix.type,
-                    "response_message_id": message["id"] if message else None,
-                    "response_message_loading": cb_type == DEFERRED_CHANNEL_MESSAGE,
-                    "response_message_ephemeral": bool(flags & p.EPHEMERAL_FLAG),
-                },
-                "resource": resource,
-            }
+            None, encoded=f'{{"interaction": {json.dumps(interaction)}, "resource": {resource}}}}}'
         )
 
     def _interaction_for(self, app: str, token: str) -> InteractionRecord | None:
