@@ -20,6 +20,8 @@ ZWJ = "\u200d"
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+# A letter or digit of any script: what str.isalnum accepts (\w is exactly that, plus "_").
+_ALNUM = re.compile(r"[^\W_]")
 # Whatever discord.utils.escape_markdown could change: a markdown character, a line starting a
 # quote, heading or list item, or a masked link. Text with none of these (most passages) skips
 # its regex, which cost ~20 µs a passage; the result is the same.
@@ -31,6 +33,11 @@ _WORD_SLACK = 24
 def clean(text: str) -> str:
     """Replace lone surrogates and drop control characters (newlines and tabs stay)."""
     return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text))
+
+
+def has_words(text: str) -> bool:
+    """Whether text holds anything to search for: not blank, punctuation or invisible only."""
+    return _ALNUM.search(text) is not None
 
 
 def one_line(text: str) -> str:

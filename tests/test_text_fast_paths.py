@@ -7,7 +7,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.text import discord_len, escape
+from bot.text import discord_len, escape, has_words
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 KNOWLEDGE = Path(__file__).parent.parent / "knowledge"
@@ -62,3 +62,8 @@ def test_discord_len_counts_astral_characters_twice() -> None:
     assert discord_len("abc") == 3
     assert discord_len("é") == 1
     assert discord_len("👋") == 2
+
+
+def test_has_words_is_any_letter_or_digit_of_any_script() -> None:
+    for text in [*TRICKY, "___", "…!?", "\u200b\u200d", " \t\n", "٣", "ß", "_x_", "①"]:
+        assert has_words(text) == any(char.isalnum() for char in text), text

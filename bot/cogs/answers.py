@@ -26,7 +26,7 @@ from bot.discord_app import CitebotBot, Guarded, Interaction, bot_of
 from bot.embeds import CONTENT_LIMIT, answer_embed, no_answer_text
 from bot.feedback import Asker, StoredAnswer
 from bot.served import Served
-from bot.text import clean, truncate
+from bot.text import clean, has_words, truncate
 from retrieval.answers import Answer
 
 EXPIRED = "This result has expired. Please ask again."
@@ -45,11 +45,6 @@ class Reply:
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
     ephemeral: bool = True
-
-
-def _has_words(text: str) -> bool:
-    # Blank, punctuation or invisible characters only: nothing to search for.
-    return any(char.isalnum() for char in text)
 
 
 def cooldown_text(wait: float) -> str:
@@ -108,7 +103,7 @@ def question_reply(
     """The reply to a question, figure, event or ref number (slash command or mention)."""
     served = bot.served  # read once: the whole answer comes from one set of documents
     query = clean(text).strip()
-    if not _has_words(query):
+    if not has_words(query):
         return Reply(text=blank_hint(kind, served))
     wait = bot.cooldown.try_use(asker.user_id)
     if wait:

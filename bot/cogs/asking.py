@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.cogs.answers import question_reply, send
 from bot.discord_app import CitebotBot, Interaction
 from bot.feedback import Asker
-from bot.text import clean
+from bot.text import clean, has_words
 
 MENTION_HINT = "Ask me a question after the mention, for example: @citebot {example}"
 
@@ -63,7 +63,7 @@ class Asking(commands.Cog):
 
     async def _answer(self, message: discord.Message, me: int, guild_id: int | None) -> None:
         question = clean(re.sub(rf"<@!?{me}>", " ", message.content)).strip()
-        if not any(char.isalnum() for char in question):
+        if not has_words(question):
             example = self.bot.served.examples.question or "…"
             await message.reply(MENTION_HINT.format(example=example))
             return
