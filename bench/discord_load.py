@@ -5,10 +5,14 @@ process, runs `citebot bot` against it as a subprocess with the usual config, th
 
 - burst: ``--burst`` /ask interactions injected at once (``--concurrency`` threads), repeated
   ``--bursts`` times; every one must be answered exactly once;
-- steady: ``--steady`` /ask interactions at ``--rate`` per second; none lost, none answered twice.
+- steady: ``--steady`` /ask interactions at ``--rate`` per second; none lost, none answered twice;
+- sustained: ``--sustained`` seconds at ``--sustained-rate`` a second (default 10 s at 500/s),
+  to show the rate one process keeps up with: the achieved rate and the latest answer matter.
 
 Latency is the fake server's: from dispatching INTERACTION_CREATE to receiving the bot's
-callback. The bot's CPU time over each phase (from /proc) gives the cost of one answer.
+callback. The bot's CPU time over each phase (from /proc) gives the cost of one answer; the
+benchmark's own CPU (the fake server and the injecting threads, on the same cores) is shown
+beside it. Every run prints the machine's cores and load average.
 Questions are the /ask items of tests/data/eval/anti-stalinist-left.eval.yaml (answered and
 out-of-scope ones alike), plus ``--corpus-queries`` GCIDE queries for a benchmark corpus.
 Each user asks once, so the per-user cooldown never applies.
@@ -33,7 +37,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,6 +258,39 @@ def steady(
     return {**result, "rate": rate, "achieved_rate": achieved, "injected_s": injected_s}
 
 
+def sustained(
+    bot: Bot, questions: Sequence[str], seconds: float, rate: float, timeout: float = 60.0
+) -> dict[str, Any]:
+    """``seconds`` of /ask at ``rate`` a second: the steady phase, at a rate that loads a core."""
+    result = steady(bot, questions, max(round(seconds * rate), 2), rate, timeout + seconds)
+    return {**result, "seconds": seconds}
+
+
+def own_cpu_seconds() -> float:
+    """User + system CPU time of this process (fake server and injecting threads) so far."""
+    times = os.times()
+    return times.user + times.system
+
+
+def machine() -> dict[str, Any]:
+    """What the figures depend on: cores, load average (1, 5, 15 min), Python, platform."""
+    return {
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+        "platform": platform.platform(),
+    }
+
+
+def _measured(phase: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a phase and add the benchmark process's own CPU per answer to its result."""
+    before = own_cpu_seconds()
+    result = phase()
+    spent = own_cpu_seconds() - before
+    result["bench_cpu_ms_per_answer"] = spent / result["interactions"] * 1e3
+    return result
+
+
 def burst_summary(bursts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Median and range of the bursts' p50 and p99, and CPU per answer over all of them."""
     summary: dict[str, Any] = {"bursts": len(bursts)}
@@ -276,10 +313,12 @@ def run(
     concurrency: int = 50,
     steady_count: int = 1000,
     rate: float = 50.0,
+    sustained_s: float = 0.0,
+    sustained_rate: float = 500.0,
     timeout: float = 60.0,
     ready_timeout: float = 120.0,
 ) -> dict[str, Any]:
-    """Start the bot once, then run the bursts and the steady phase against it."""
+    """Start the bot once, then run the bursts, the steady and the sustained phase against it."""
     questions = list(questions or eval_questions())
     with (
         tempfile.TemporaryDirectory(prefix="citebot-load-") as tmp,
@@ -287,16 +326,25 @@ def run(
     ):
         pid = bot.proc.proc.pid
         rss_ready = rss_bytes(pid)
+        machine_before = machine()
         # One question first, so that first-use costs (database, HTTP session) are not timed.
         bot.server.wait_answer(
             bot.server.inject_command("ask", {"question": questions[0]}), timeout=timeout
         )
         burst_runs = [
-            burst(bot, questions, burst_size, concurrency, timeout) for _ in range(bursts)
+            _measured(lambda: burst(bot, questions, burst_size, concurrency, timeout))
+            for _ in range(bursts)
         ]
         steady_run = (
-            steady(bot, questions, steady_count, rate, timeout + steady_count / rate)
+            _measured(
+                lambda: steady(bot, questions, steady_count, rate, timeout + steady_count / rate)
+            )
             if steady_count
+            else None
+        )
+        sustained_run = (
+            _measured(lambda: sustained(bot, questions, sustained_s, sustained_rate, timeout))
+            if sustained_s > 0
             else None
         )
         server = bot.server
@@ -309,6 +357,9 @@ def run(
             "bursts": burst_runs,
             "burst_summary": burst_summary(burst_runs) if burst_runs else None,
             "steady": steady_run,
+            "sustained": sustained_run,
+            "machine_at_start": machine_before,
+            "machine_at_end": machine(),
             "double_answered_total": len(server.double_answered()),
             "server_errors": list(server.errors),
             "unknown_requests": len(server.unknown_requests),
@@ -321,26 +372,38 @@ def label_for(knowledge: Sequence[Path]) -> str:
     return "+".join(p.stem for p in knowledge) or "bundled"
 
 
+def _loads(machine_info: dict[str, Any]) -> str:
+    return " ".join(f"{load:.2f}" for load in machine_info["load_average"])
+
+
 def format_table(label: str, result: dict[str, Any]) -> str:
     """One run as a fixed-width table: one line per burst and one for the steady phase."""
     header = (
-        f"{'phase':<16} {'n':>5} {'once':>5} {'lost':>4} {'dbl':>4} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'max ms':>8} {'cpu ms/ans':>10}"
+        f"{'phase':<16} {'n':>5} {'once':>5} {'lost':>4} {'dbl':>4} {'rate/s':>7} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'cpu ms/ans':>10} {'bench ms':>8}"
     )
+    start, end = result["machine_at_start"], result["machine_at_end"]
     lines = [
         f"{label}: start-up {result['startup_s']:.2f} s, "
-        f"bot RSS {result['bot_rss_ready_bytes'] / 2**20:.0f} MB at ready",
+        f"bot RSS {result['bot_rss_ready_bytes'] / 2**20:.0f} MB at ready; "
+        f"{start['cpu_count']} cores, load average {_loads(start)} at start, "
+        f"{_loads(end)} at end",
         header,
         "-" * len(header),
     ]
     phases = [(f"burst {n + 1}", r) for n, r in enumerate(result["bursts"])]
     if result["steady"]:
         phases.append((f"steady {result['steady']['rate']:g}/s", result["steady"]))
+    if result["sustained"]:
+        run = result["sustained"]
+        phases.append((f"sustained {run['seconds']:g} s", run))
     for name, r in phases:
+        achieved = r.get("achieved_rate", r["interactions"] / r["injected_s"])
         lines.append(
             f"{name:<16} {r['interactions']:>5} {r['answered_once']:>5} {r['lost']:>4} "
-            f"{r['double_answered']:>4} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-            f"{r['max_ms']:>8.1f} {r['cpu_ms_per_answer']:>10.2f}"
+            f"{r['double_answered']:>4} {achieved:>7.0f} {r['p50_ms']:>8.1f} "
+            f"{r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} {r['cpu_ms_per_answer']:>10.2f} "
+            f"{r['bench_cpu_ms_per_answer']:>8.2f}"
         )
     b = result["burst_summary"]
     if b is None:
@@ -365,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=50, help="injecting threads")
     parser.add_argument("--steady", type=int, default=1000, help="interactions (0: skip)")
     parser.add_argument("--rate", type=float, default=50.0, help="steady interactions a second")
+    parser.add_argument("--sustained", type=float, default=10.0, help="seconds (0: skip)")
+    parser.add_argument(
+        "--sustained-rate", type=float, default=500.0, help="sustained interactions a second"
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for answers")
     parser.add_argument(
         "--ready-timeout", type=float, default=120.0, help="seconds to wait for the bot to connect"
@@ -381,22 +448,20 @@ def main(argv: list[str] | None = None) -> int:
         concurrency=args.concurrency,
         steady_count=args.steady,
         rate=args.rate,
+        sustained_s=args.sustained,
+        sustained_rate=args.sustained_rate,
         timeout=args.timeout,
         ready_timeout=args.ready_timeout,
     )
     label = args.label or label_for(args.knowledge)
     print(format_table(label, result))
     saved = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-    saved["machine"] = {
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-    }
+    saved["machine"] = result["machine_at_start"]
     saved.setdefault("runs", {})[label] = result
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
-    phases = [*result["bursts"], *([result["steady"]] if result["steady"] else [])]
+    phases = [*result["bursts"], *(r for r in (result["steady"], result["sustained"]) if r)]
     clean = all(p["lost"] == 0 and p["double_answered"] == 0 for p in phases)
     return 0 if clean and result["double_answered_total"] == 0 else 1
 

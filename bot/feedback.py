@@ -13,8 +13,10 @@ so buttons keep working after a restart. Schema (version 3, in `PRAGMA user_vers
 - meta(key, value): small bot state, such as the hash of the last globally synced commands.
 
 Times are ISO 8601 in UTC. The file is in WAL mode, so `citebot feedback export` can read it
-while the bot writes. Rows older than the retention are deleted by `prune` (the bot does it at
-start and daily); answers and votes go with their question.
+while the bot writes. The bot batches its writes (`batch_writes`): the questions, pages and
+votes of one turn of its event loop are committed together, before any of them is answered.
+Rows older than the retention are deleted by `prune` (the bot does it at start and daily);
+answers and votes go with their question.
 
 Nothing here imports discord: the command line reads the same store.
 """
@@ -24,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,6 +171,7 @@ class FeedbackStore:
         """Open (creating the file if needed, never its folder: a missing folder is a typo to
         report) the database at `path`, upgrading an older schema in place."""
         self.path = path
+        self._on_write: Callable[[], None] | None = None  # see batch_writes
         try:
             if not path.parent.is_dir():
                 raise OSError(f"the folder {path.parent} does not exist")
@@ -208,6 +211,7 @@ class FeedbackStore:
             raise StoreError(f"no database at {path} (the bot creates it when it first runs)")
         store = cls.__new__(cls)
         store.path = path
+        store._on_write = None
         try:
             store._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error as exc:
@@ -252,30 +256,53 @@ class FeedbackStore:
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
-        """Close the database; further calls fail."""
+        """Commit what is still pending and close the database; further calls fail."""
+        self.commit()
         self._db.close()
+
+    def batch_writes(self, on_write: Callable[[], None]) -> None:
+        """From now on, leave the writes of save_query, save_page and vote uncommitted and call
+        `on_write` after each; the caller then calls `commit` once for many of them.
+
+        A commit costs about 0.1 ms (most of what storing an answer costs), so the bot commits
+        once per turn of its event loop; until then the rows are visible on this connection
+        only, and a crash loses at most that turn's rows. Other writes still commit at once.
+        """
+        self._on_write = on_write
+
+    def commit(self) -> None:
+        """Commit the writes left pending by batching (nothing to do without any)."""
+        if self._db.in_transaction:
+            self._db.commit()
+
+    def _written(self) -> None:
+        """After a batchable write: commit it now, or tell the batcher there is one."""
+        if self._on_write is None:
+            self._db.commit()
+        else:
+            self._on_write()
 
     def save_query(self, kind: str, text: str, asker: Asker, *, found: bool) -> int:
         """Record a question (or a figure or event name), answered or not, and return its id."""
-        with self._db:
-            cursor = self._db.execute(
-                "INSERT INTO queries"
-                " (kind, text, user_id, guild_id, channel_id, asked_at, found)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (kind, text, asker.user_id, asker.guild_id, asker.channel_id, _now(), int(found)),
-            )
+        cursor = self._db.execute(
+            "INSERT INTO queries"
+            " (kind, text, user_id, guild_id, channel_id, asked_at, found)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (kind, text, asker.user_id, asker.guild_id, asker.channel_id, _now(), int(found)),
+        )
+        self._written()
         return _rowid(cursor)
 
     def save_page(self, query_id: int, first: int, hits: Sequence[Hit]) -> int:
         """Record a page of passages shown for a query and return its answer id."""
         passages = json.dumps([passage_id(hit) for hit in hits])
         digests = json.dumps([passage_digest(hit.text) for hit in hits])
-        with self._db:
-            cursor = self._db.execute(
-                "INSERT INTO answers (query_id, first, passages, shown_at, digests)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (query_id, first, passages, _now(), digests),
-            )
+        cursor = self._db.execute(
+            "INSERT INTO answers (query_id, first, passages, shown_at, digests)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (query_id, first, passages, _now(), digests),
+        )
+        self._written()
         return _rowid(cursor)
 
     def answer(self, answer_id: int) -> StoredAnswer | None:
@@ -301,16 +328,16 @@ class FeedbackStore:
         """Record a user's +1/-1 on an answer, replacing theirs; return the vote it replaced."""
         if vote not in (-1, 1):
             raise ValueError("a vote is +1 or -1")
-        with self._db:
-            row = self._db.execute(
-                "SELECT vote FROM votes WHERE answer_id = ? AND user_id = ?", (answer_id, user_id)
-            ).fetchone()
-            self._db.execute(
-                "INSERT INTO votes (answer_id, user_id, vote, voted_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (answer_id, user_id)"
-                " DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
-                (answer_id, user_id, vote, _now()),
-            )
+        row = self._db.execute(
+            "SELECT vote FROM votes WHERE answer_id = ? AND user_id = ?", (answer_id, user_id)
+        ).fetchone()
+        self._db.execute(
+            "INSERT INTO votes (answer_id, user_id, vote, voted_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (answer_id, user_id)"
+            " DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
+            (answer_id, user_id, vote, _now()),
+        )
+        self._written()
         return None if row is None else int(row[0])
 
     def tally(self, answer_id: int) -> tuple[int, int]:

@@ -50,6 +50,23 @@ def test_idle_users_are_forgotten() -> None:
     assert len(cooldown._uses) < 5000
 
 
+def test_many_users_inside_their_window_are_not_rescanned_on_every_question() -> None:
+    clock = Clock()
+    scans: list[int] = []
+
+    class Counted(Cooldown):
+        def _sweep(self, now: float) -> None:
+            scans.append(len(self._uses))
+            super()._sweep(now)
+
+    cooldown = Counted(1, 30, clock)
+    for user in range(20_000):
+        clock.now += 0.001  # 20,000 users within one 30 s window: none can be forgotten
+        cooldown.try_use(user)
+    assert sum(scans) < 2 * 20_000  # each sweep paid for by as many new users as it scanned
+    assert cooldown.try_use(5) > 0  # and each user is still limited
+
+
 def test_nonsense_settings_are_refused() -> None:
     with pytest.raises(ValueError):
         Cooldown(0, 10)

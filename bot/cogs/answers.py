@@ -22,11 +22,11 @@ from typing import Any, Self
 import discord
 from discord.ext import commands
 
-from bot.discord_app import CitebotBot, Guarded, Interaction
+from bot.discord_app import CitebotBot, Guarded, Interaction, bot_of
 from bot.embeds import CONTENT_LIMIT, answer_embed, no_answer_text
 from bot.feedback import Asker, StoredAnswer
 from bot.served import Served
-from bot.text import clean, truncate
+from bot.text import clean, has_words, truncate
 from retrieval.answers import Answer
 
 EXPIRED = "This result has expired. Please ask again."
@@ -45,11 +45,6 @@ class Reply:
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
     ephemeral: bool = True
-
-
-def _has_words(text: str) -> bool:
-    # Blank, punctuation or invisible characters only: nothing to search for.
-    return any(char.isalnum() for char in text)
 
 
 def cooldown_text(wait: float) -> str:
@@ -108,7 +103,7 @@ def question_reply(
     """The reply to a question, figure, event or ref number (slash command or mention)."""
     served = bot.served  # read once: the whole answer comes from one set of documents
     query = clean(text).strip()
-    if not _has_words(query):
+    if not has_words(query):
         return Reply(text=blank_hint(kind, served))
     wait = bot.cooldown.try_use(asker.user_id)
     if wait:
@@ -124,7 +119,8 @@ def question_reply(
 
 
 async def send(interaction: Interaction, reply: Reply) -> None:
-    """Answer an interaction with a reply."""
+    """Answer an interaction with a reply (once what it stored is committed)."""
+    await bot_of(interaction).committed()
     if reply.embed is None:
         await interaction.response.send_message(
             truncate(reply.text or "", CONTENT_LIMIT), ephemeral=reply.ephemeral
@@ -192,6 +188,7 @@ class MoreButton(
         title = heading(stored.kind, stored.query, answer)
         embed, view = page(bot, answer, title, stored.query_id, first)
         ephemeral = interaction.message is not None and interaction.message.flags.ephemeral
+        await bot.committed()
         await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
 
 
@@ -240,6 +237,7 @@ class VoteButton(
             text = f"Your vote on this answer is now {mark}."
         if passages_changed(bot.served, stored):
             text += VOTED_ON_OLD
+        await bot.committed()
         await interaction.response.send_message(text, ephemeral=True)
 
 

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.cogs.answers import question_reply, send
 from bot.discord_app import CitebotBot, Interaction
 from bot.feedback import Asker
-from bot.text import clean
+from bot.text import clean, has_words
 
 MENTION_HINT = "Ask me a question after the mention, for example: @citebot {example}"
 
@@ -63,12 +63,13 @@ class Asking(commands.Cog):
 
     async def _answer(self, message: discord.Message, me: int, guild_id: int | None) -> None:
         question = clean(re.sub(rf"<@!?{me}>", " ", message.content)).strip()
-        if not any(char.isalnum() for char in question):
+        if not has_words(question):
             example = self.bot.served.examples.question or "…"
             await message.reply(MENTION_HINT.format(example=example))
             return
         asker = Asker(message.author.id, guild_id, message.channel.id)
         reply = question_reply(self.bot, "ask", question, asker)
+        await self.bot.committed()
         if reply.embed is None:
             await message.reply(reply.text or "")
         elif reply.view is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from datetime import UTC, datetime
@@ -34,6 +35,11 @@ class Snowflakes:
 
 
 _tokens = itertools.count(1)
+
+
+def snapshot(data: Any) -> Any:
+    """A deep copy of JSON data (a JSON round trip: several times faster than copy.deepcopy)."""
+    return json.loads(json.dumps(data))
 
 
 def interaction_token() -> str:

@@ -68,10 +68,17 @@ _COMPILED = [
 ]
 
 
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """JSON response with Content-Type exactly `application/json` (discord.py insists)."""
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+def _json(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None, *, encoded: str = ""
+) -> web.Response:
+    """JSON response with Content-Type exactly `application/json` (discord.py insists);
+    `encoded`: the body as JSON text already."""
     hdrs = {"Content-Type": "application/json", **(headers or {})}
-    return web.Response(status=status, body=json.dumps(data).encode(), headers=hdrs)
+    body = encoded or json.dumps(data)
+    return web.Response(status=status, body=body.encode(), headers=hdrs)
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
@@ -84,7 +91,7 @@ class _Session:
 
     id: str
     seq: int = 0
-    events: list[JSON] = field(default_factory=list)
+    events: list[tuple[int, str]] = field(default_factory=list)  # (seq, frame as sent)
     conn: GatewayConnection | None = None
     valid: bool = True
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -147,6 +154,8 @@ class FakeDiscord:
         self.bot_role_id = ids.next()
         self.user = p.user(ids.next(), "tester")
         self.users: list[JSON] = [self.user]
+        # Who a message may mention, by id: the bot and every user (kept with `users`).
+        self._known_users: dict[str, JSON] = {u["id"]: u for u in (self.bot_user, self.user)}
         self.channels: dict[str, JSON] = {
             self.channel_id: p.text_channel(self.channel_id, self.guild_id, "general", 0),
             self.other_channel_id: p.text_channel(self.other_channel_id, self.guild_id, "other", 1),
@@ -605,6 +614,7 @@ class FakeDiscord:
         u = p.user(self._ids.next(), name)
         with self._cond:
             self.users.append(u)
+            self._known_users[u["id"]] = u
         return u
 
     def _find_command(self, name: str) -> tuple[JSON, bool]:
@@ -655,7 +665,7 @@ class FakeDiscord:
             "guild_id": self.guild_id,
             "guild": {"id": self.guild_id, "locale": "en-US", "features": []},
             "channel_id": channel["id"],
-            "channel": copy.deepcopy(channel),
+            "channel": p.snapshot(channel),
             "member": p.member(
                 user or self.user, [], permissions=permissions or p.EVERYONE_PERMISSIONS
             ),
@@ -685,26 +695,35 @@ class FakeDiscord:
     # ------------------------------------------------------------------ gateway
 
     async def _send(self, conn: GatewayConnection, frame: JSON) -> bool:
+        return await self._send_text(conn, json.dumps(frame))
+
+    async def _send_text(self, conn: GatewayConnection, text: str) -> bool:
         try:
-            await conn.ws.send_str(json.dumps(frame))
+            await conn.ws.send_str(text)
             return True
         except (ConnectionError, RuntimeError):
             return False
 
-    async def _emit(self, s: _Session, event: str, data: JSON) -> int:
-        """Append a dispatch to the session log and send it if connected (lock held)."""
+    async def _emit(self, s: _Session, event: str, data: JSON | str) -> int:
+        """Append a dispatch to the session log and send it if connected (lock held).
+
+        `data` may come JSON-encoded already; the frame is encoded once, for sending and for
+        the replay log alike.
+        """
         s.seq += 1
-        frame = {"op": 0, "t": event, "s": s.seq, "d": data}
-        s.events.append(frame)
+        encoded = data if isinstance(data, str) else json.dumps(data)
+        text = f'{{"op": 0, "t": {json.dumps(event)}, "s": {s.seq}, "d": {encoded}}}'
+        s.events.append((s.seq, text))
         if s.conn is not None:
-            await self._send(s.conn, frame)
+            await self._send_text(s.conn, text)
         return s.seq
 
-    async def _dispatch(self, event: str, data: JSON) -> int | None:
+    async def _dispatch(self, event: str, data: JSON | str) -> int | None:
         s = self._session
         if s is None or not s.valid:
+            decoded = json.loads(data) if isinstance(data, str) else data
             with self._cond:
-                self.dropped_events.append({"t": event, "d": data})
+                self.dropped_events.append({"t": event, "d": decoded})
             return None
         async with s.lock:
             return await self._emit(s, event, data)
@@ -817,9 +836,9 @@ class FakeDiscord:
         async with s.lock:
             s.conn = conn
             last = d.get("seq") or 0
-            for frame in s.events:
-                if frame["s"] > last:
-                    await self._send(conn, frame)
+            for seq, text in s.events:
+                if seq > last:
+                    await self._send_text(conn, text)
             await self._emit(s, "RESUMED", {"_trace": ["fakediscord"]})
             conn.kind = "resume"
         self._changed()
@@ -910,8 +929,8 @@ class FakeDiscord:
                 "authorizing_integration_owners": {"0": self.guild_id},
             }
             msg_type = 20 if interaction.type == 2 else 0
-        known = {u["id"]: u for u in [self.bot_user, *self.users]}
-        ids = re.findall(r"<@!?(\d+)>", body.get("content") or "")
+        known = self._known_users
+        ids = _USER_MENTION.findall(body.get("content") or "")
         mentions = [known[i] for i in ids if i in known]
         msg = p.message(
             self._ids.next(),
@@ -932,7 +951,7 @@ class FakeDiscord:
         """Note a bot write to `msg`; echo it on the gateway unless ephemeral."""
         self._touched[msg["id"]] = time.monotonic()
         if self.echo_bot_messages and not int(msg.get("flags") or 0) & p.EPHEMERAL_FLAG:
-            await self._dispatch(event, copy.deepcopy(msg))
+            await self._dispatch(event, json.dumps(msg))  # encoded now: a snapshot
 
     def _record(self, ix: InteractionRecord, resp: BotResponse) -> None:
         with self._cond:
@@ -1014,26 +1033,26 @@ class FakeDiscord:
                 p.apply_edit(message, data)
                 await self._echo("MESSAGE_UPDATE", message)
             ix.original = message
-        snapshot = copy.deepcopy(message) if cb_type != DEFERRED_UPDATE_MESSAGE else None
+        # Encoded once: for the record's snapshot and for the response that carries it.
+        encoded = json.dumps(message) if cb_type != DEFERRED_UPDATE_MESSAGE else "null"
+        snapshot = json.loads(encoded)
         attempt.message = snapshot
         self._record(ix, attempt)
         if request.query.get("with_response") not in ("1", "true", "True"):
             return web.Response(status=204)
         flags = int((message or {}).get("flags") or 0)
-        resource: JSON = {"type": cb_type}
+        interaction = {
+            "id": ix.id,
+            "type": ix.type,
+            "response_message_id": message["id"] if message else None,
+            "response_message_loading": cb_type == DEFERRED_CHANNEL_MESSAGE,
+            "response_message_ephemeral": bool(flags & p.EPHEMERAL_FLAG),
+        }
+        resource = f'{{"type": {json.dumps(cb_type)}'
         if message is not None and cb_type != AUTOCOMPLETE_RESULT:
-            resource["message"] = message
+            resource += f', "message": {encoded}'  # the message as encoded above
         return _json(
-            {
-                "interaction": {
-                    "id": ix.id,
-                    "type": ix.type,
-                    "response_message_id": message["id"] if message else None,
-                    "response_message_loading": cb_type == DEFERRED_CHANNEL_MESSAGE,
-                    "response_message_ephemeral": bool(flags & p.EPHEMERAL_FLAG),
-                },
-                "resource": resource,
-            }
+            None, encoded=f'{{"interaction": {json.dumps(interaction)}, "resource": {resource}}}}}'
         )
 
     def _interaction_for(self, app: str, token: str) -> InteractionRecord | None:
@@ -1054,7 +1073,7 @@ class FakeDiscord:
             await self._echo("MESSAGE_UPDATE", message)
         else:
             message = await self._store_message(ix.payload["channel_id"], body, interaction=ix)
-        snapshot = copy.deepcopy(message)
+        snapshot = p.snapshot(message)
         self._record(ix, BotResponse("followup", None, body, time.monotonic(), snapshot))
         if request.query.get("wait") in ("1", "true", "True"):
             return _json(message)
@@ -1078,7 +1097,7 @@ class FakeDiscord:
             return web.Response(status=204)
         p.apply_edit(message, body or {})
         await self._echo("MESSAGE_UPDATE", message)
-        self._record(ix, BotResponse("edit", None, body, time.monotonic(), copy.deepcopy(message)))
+        self._record(ix, BotResponse("edit", None, body, time.monotonic(), p.snapshot(message)))
         return _json(message)
 
     async def _rest_get_channel(self, request: web.Request, body: Any, cid: str) -> web.Response:

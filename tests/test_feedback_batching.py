@@ -1,0 +1,95 @@
+"""The bot's batched writes: committed once per turn of its event loop, before it answers."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.discord_app import CitebotBot, create_bot
+from bot.feedback import Asker, FeedbackStore
+from bot.served import Served
+from retrieval.answers import Hit
+from retrieval.search import KnowledgeBase
+
+ASKER = Asker(user_id=7, guild_id=111, channel_id=222)
+KB = KnowledgeBase.from_paths(())
+HIT = Hit(
+    text="passage",
+    refs=(8,),
+    pages={},
+    score=1.0,
+    document="Doc",
+    document_id="doc",
+    source_url=None,
+    licence=None,
+    passage=0,
+)
+
+
+def seen_elsewhere(path: Path) -> list[str]:
+    """The questions another connection (the CLI's export, a test) can read."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as reader:
+        return [row[0] for row in reader.execute("SELECT text FROM queries ORDER BY id")]
+
+
+def test_batched_writes_are_readable_here_at_once_and_elsewhere_after_commit(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "f.sqlite3"
+    store = FeedbackStore(path)
+    writes: list[None] = []
+    store.batch_writes(lambda: writes.append(None))
+    query_id = store.save_query("ask", "first?", ASKER, found=True)
+    answer_id = store.save_page(query_id, 0, [HIT])
+    store.save_query("ask", "second?", ASKER, found=False)
+    assert store.vote(answer_id, 1, 1) is None
+    assert len(writes) == 4
+    stored = store.answer(answer_id)
+    assert stored is not None and stored.query == "first?"  # a button press reads it back
+    assert seen_elsewhere(path) == []
+    store.commit()
+    assert seen_elsewhere(path) == ["first?", "second?"]
+    store.close()
+
+
+def test_closing_commits_what_is_pending(tmp_path: Path) -> None:
+    path = tmp_path / "f.sqlite3"
+    store = FeedbackStore(path)
+    store.batch_writes(lambda: None)
+    store.save_query("ask", "last words?", ASKER, found=True)
+    store.close()
+    assert seen_elsewhere(path) == ["last words?"]
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[CitebotBot]:
+    store = FeedbackStore(tmp_path / "bot.sqlite3")
+    yield create_bot(Config(), Served.of(KB), store, lambda: KB)
+    store.close()
+
+
+async def test_the_bot_commits_a_turns_writes_together_before_answering(
+    bot: CitebotBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+
+    async def request(text: str) -> list[str]:
+        bot.store.save_query("ask", text, ASKER, found=True)
+        await bot.committed()  # what `send` does before answering
+        return seen_elsewhere(path)
+
+    first, second = await asyncio.gather(request("one?"), request("two?"))
+    assert first == second == ["one?", "two?"]  # one commit for both
+    await bot.committed()  # nothing pending: returns at once
+    assert seen_elsewhere(path) == ["one?", "two?"]
+
+
+def test_outside_the_event_loop_writes_commit_at_once(bot: CitebotBot, tmp_path: Path) -> None:
+    bot.store.save_query("ask", "no loop?", ASKER, found=True)
+    assert seen_elsewhere(tmp_path / "bot.sqlite3") == ["no loop?"]
