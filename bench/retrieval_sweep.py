@@ -491,6 +491,11 @@ def main(argv: list[str] | None = None) -> int:
         for size in query_sizes
     ]
     results["machine"]["load_average"] = os.getloadavg()[0]
+    machine = results["machine"]
+    print(
+        f"{machine['cpu_count']} cores, load average {machine['load_average']:.2f} at the end, "
+        f"Python {machine['python']}, numpy {machine['numpy']}"
+    )
     # Each part to its own file, so that a run of one part keeps the other's figures.
     written = []
     if sizes:
