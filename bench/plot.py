@@ -18,7 +18,8 @@ OUT = ROOT / "docs" / "benchmarks.png"
 LABELS = {
     "bm25index": "BM25Index (numpy, exact)",
     "rank_bm25": "rank-bm25 BM25Okapi",
-    "bm25s": "bm25s (reference only)",
+    "bm25s": "bm25s get_scores (reference only)",
+    "bm25s_numba": "bm25s numba retrieve (reference only)",
 }
 
 
