@@ -14,7 +14,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, islice
+from itertools import accumulate, islice
 
 import numpy as np
 import numpy.typing as npt
@@ -161,7 +161,8 @@ def _terms_of(token: str) -> str:
     if "-" in token or "–" in token or "—" in token:
         parts = _DASHES.split(token)
         # "anti-Stalinist" is also one word for people who type "antistalinist".
-        return " ".join([*map(_word_term, parts), _word_term("".join(parts))])
+        terms = [*map(_word_term, parts), _word_term("".join(parts))]
+        return " ".join([term for term in terms if term])  # one space between terms
     return _word_term(token)
 
 
@@ -294,7 +295,7 @@ class _Encoder:
                 sizes.append(len(words) + 1)
             else:
                 sizes.append(len(words))
-        token_ids = np.frombuffer(array("i", map(self._tokens.__getitem__, stream)), np.int32)
+        token_ids = np.fromiter(map(self._tokens.__getitem__, stream), np.int32, len(stream))
         del stream
         self._learn()
         counts = np.frombuffer(self._counts, np.int32)[token_ids]
@@ -319,15 +320,15 @@ class _Encoder:
         texts = [
             (known(t) or learnt.get(t, "")) if isinstance(t, str) else " ".join(t) for t in new
         ]
-        split = list(map(str.split, texts))
-        counts = array("i", map(len, split))
+        # Terms are one space apart (see _terms_of), so counting spaces counts them.
+        counts = array("i", [text.count(" ") + 1 if text else 0 for text in texts])
         first = len(self._token_terms)
         self._starts.extend(accumulate(counts, initial=first))
         del self._starts[-1]  # accumulate's last total starts no token
         self._counts.extend(counts)
         # A term not seen yet gets the next id, in the order the tokens were first seen.
         self.terms.default_factory = self.terms.__len__
-        self._token_terms.extend(map(self.terms.__getitem__, chain.from_iterable(split)))
+        self._token_terms.extend(map(self.terms.__getitem__, " ".join(texts).split()))
         self.terms.default_factory = None  # outside of learning, unknown is unknown
 
     def result(self) -> EncodedCorpus:
