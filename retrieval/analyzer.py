@@ -240,8 +240,9 @@ def analyze(text: str) -> list[str]:
 
 
 # Passages tokenised before their tokens are looked up at once: enough that the numpy work a
-# block costs is small beside its tokens', few enough that a block's token list stays small.
-_ENCODE_BLOCK = 10_000
+# block costs is small beside its tokens'. At 100k GCIDE passages 1,000 builds as fast as
+# 10,000 and peaks 40 MB lower (a block's token strings are alive at once).
+_ENCODE_BLOCK = 1_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rank_bm25 import BM25Okapi
 
 from retrieval import arrayfile
 
@@ -75,6 +74,10 @@ def _reference_idf(
     nd = dict(zip(vocab, doc_freqs.tolist(), strict=True))
     if not nd:  # rank-bm25 divides by the vocabulary size: nothing to compute
         return np.zeros(0, dtype=np.float64)
+    # Imported here: only a build needs it, and a load from the cache is spared its import
+    # (and multiprocessing's, which it imports).
+    from rank_bm25 import BM25Okapi
+
     # An instance without running BM25Okapi.__init__ (which would re-tokenise the
     # corpus in Python): _calc_idf only reads these attributes.
     ref = BM25Okapi.__new__(BM25Okapi)
