@@ -44,6 +44,9 @@ STOPWORDS = frozenset(
 )
 
 _COMPOUND = re.compile(r"[^\W_]+(?:['\-–—][^\W_]+)*")
+# The same on lowercased ASCII, where [^\W_] is [a-z0-9] and the long dashes cannot occur: a
+# plain class is tested faster than a Unicode category.
+_ASCII_COMPOUND = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 _DASHES = re.compile(r"[-–—]")
 # British → American endings, applied before stemming; both sides of the index get the same map.
 _SPELLING = (
@@ -219,8 +222,10 @@ def tokens(text: str) -> list[str]:
     ASCII text with no apostrophe or hyphen is split at C speed instead: there every run of
     letters and digits is a word, and nothing else is.
     """
-    if text.isascii() and "'" not in text and "-" not in text:
-        return text.translate(_ASCII_WORDS).split()
+    if text.isascii():
+        if "'" not in text and "-" not in text:
+            return text.translate(_ASCII_WORDS).split()
+        return _ASCII_COMPOUND.findall(text.lower())  # fold(text) is text.lower() here
     return _COMPOUND.findall(fold(text))
 
 

@@ -332,6 +332,12 @@ def test_fast_tokens_are_the_compound_pattern_tokens(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9'-_ .,(CCF)\n", max_size=40))
+def test_fast_ascii_tokens_are_the_compound_pattern_tokens(text: str) -> None:
+    assert analyzer.tokens(text) == analyzer._COMPOUND.findall(fold(text))
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="aeiouslrtngcyz", min_size=1, max_size=12))
 def test_words_the_spelling_gate_passes_over_no_rule_changes(word: str) -> None:
     if not word.endswith(analyzer._SPELLING_ENDINGS):
