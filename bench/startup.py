@@ -540,9 +540,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{machine['cpu_count']} cores, load average {machine['load_average_before'][0]:.2f} "
         f"before, {machine['load_average_after'][0]:.2f} after"
     )
-    print(format_table(saved))
+    # Written before the table is printed: a table that fails must not lose the measurements.
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+    print(format_table(saved))
     print(f"wrote {args.out}")
     return 0
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rank_bm25 import BM25Okapi
 
 from retrieval import arrayfile
 
@@ -75,6 +74,10 @@ def _reference_idf(
     nd = dict(zip(vocab, doc_freqs.tolist(), strict=True))
     if not nd:  # rank-bm25 divides by the vocabulary size: nothing to compute
         return np.zeros(0, dtype=np.float64)
+    # Imported here: only a build needs it, and a load from the cache is spared its import
+    # (and multiprocessing's, which it imports).
+    from rank_bm25 import BM25Okapi
+
     # An instance without running BM25Okapi.__init__ (which would re-tokenise the
     # corpus in Python): _calc_idf only reads these attributes.
     ref = BM25Okapi.__new__(BM25Okapi)
@@ -117,26 +120,64 @@ class BM25Index:
         """Index ``corpus``, one token sequence per passage, with BM25Okapi's parameters."""
         # A missing term gets the next id (the vocabulary's size), so ids follow first
         # occurrence, the order rank-bm25 fills its nd dict in. map() over the dict's own
-        # __getitem__ keeps the per-token work in C: this loop dominates the build.
+        # __getitem__ keeps the per-token work in C.
         vocab: defaultdict[str, int] = defaultdict()
         vocab.default_factory = vocab.__len__
         term_id = vocab.__getitem__
         tokens = array("i")  # C ints: a list of int objects would cost ~9x the memory
-        lengths: list[int] = []
+        lengths = array("q")
         for passage in corpus:
             lengths.append(len(passage))
             tokens.extend(map(term_id, passage))
         vocab.default_factory = None  # from here on, unknown terms are just unknown
+        blocks = [np.frombuffer(tokens, dtype=np.int32)]
+        del tokens  # the block holds the only reference: _build frees it once copied
+        self._build(vocab, blocks, np.frombuffer(lengths, dtype=np.int64), k1, b, epsilon)
 
-        n_docs = len(lengths)
+    @classmethod
+    def from_term_ids(
+        cls,
+        vocab: dict[str, int],
+        term_ids: list[npt.NDArray[np.int32]],
+        lengths: npt.NDArray[np.int64],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> BM25Index:
+        """The index of a corpus given as ids: the blocks of ``term_ids`` hold every passage's
+        terms, one passage after the other, ``lengths`` the number of terms of each passage.
+        Term ids must be numbered by first occurrence (as ``vocab`` maps them), the order
+        rank-bm25 meets terms in; the result equals ``BM25Index`` of the term lists.
+
+        The list is emptied as its blocks are copied, so that their memory is freed early.
+        """
+        index = cls.__new__(cls)
+        index._build(vocab, term_ids, lengths, k1, b, epsilon)
+        return index
+
+    def _build(
+        self,
+        vocab: dict[str, int],
+        term_ids: list[npt.NDArray[np.int32]],
+        doc_len: IntArray,
+        k1: float,
+        b: float,
+        epsilon: float,
+    ) -> None:
+        """Postings and their weights from the corpus's term ids (see ``from_term_ids``)."""
+        n_docs = doc_len.size
         n_terms = len(vocab)
         stride = max(n_docs, 1)
-        doc_len: IntArray = np.asarray(lengths, dtype=np.int64)
         # One sort groups tokens by (term, passage): runs are postings, run lengths are tf.
         # Then everything is made a block at a time into 32-bit arrays where values fit, so
         # that no temporary is as big as the tokens: this is the build's memory peak.
-        keys = np.frombuffer(tokens, dtype=np.int32).astype(np.int64)
-        del tokens
+        keys = np.empty(sum(block.size for block in term_ids), dtype=np.int64)
+        filled = 0
+        while term_ids:
+            block = term_ids.pop(0)
+            keys[filled : filled + block.size] = block
+            filled += block.size
+            del block
         keys *= stride
         keys += np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)  # each token's passage
         keys.sort()
@@ -166,7 +207,8 @@ class BM25Index:
         # a * b are exactly commutative in IEEE 754), so results are bit-identical. Integers
         # become float64 exactly, whatever their width.
         k1, b = float(k1), float(b)
-        avgdl = sum(lengths) / n_docs if n_docs else 0.0  # as rank-bm25 computes it
+        # As rank-bm25 computes it: an exact integer sum, then one division.
+        avgdl = int(doc_len.sum()) / n_docs if n_docs else 0.0
         lengths_f = doc_len.astype(np.float64)
         weights = np.empty(n_postings, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):

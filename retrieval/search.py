@@ -25,7 +25,7 @@ from knowledge.entities import MONTHS, Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
 from retrieval import cache
-from retrieval.analyzer import analyze
+from retrieval.analyzer import analyze, encode
 from retrieval.answers import Answer, Hit
 from retrieval.evidence import (
     CHAT_TERMS,
@@ -178,7 +178,11 @@ class KnowledgeBase:
             re.compile(r"\b(?:" + "|".join(map(re.escape, defined)) + r")\b") if defined else None
         )
         # Terms are not kept: at a million passages they would outweigh the index itself.
-        self.index = index or BM25Index(self._corpus_terms())
+        if index is None:
+            corpus = encode(self._corpus_terms())
+            index = BM25Index.from_term_ids(corpus.terms, corpus.ids, corpus.lengths)
+            del corpus
+        self.index = index
         # Indexed terms prepared for spelling fixes: a fix keeps the first letter (typos
         # rarely change it), so a look-up reads a few lengths of one letter's terms.
         self._spellings = CloseTerms.of(self.index.vocabulary())
@@ -263,18 +267,18 @@ class KnowledgeBase:
             extra += dict.fromkeys(analyze(section.rsplit(SECTION_SEPARATOR, 1)[-1]))
         return extra
 
-    def _corpus_terms(self) -> Iterator[list[str]]:
-        """Every passage's terms (_passage_terms) in index order; the acronym pattern runs
-        only on the passages that may use an acronym."""
+    def _corpus_terms(self) -> Iterator[tuple[str, Sequence[str]]]:
+        """Every passage's text and the terms it has beyond its words' (_passage_terms), in
+        index order; the acronym pattern runs only on the passages that may use an acronym."""
         for document in self.documents:
             cleans = clean_texts(document.passages)
             sections = passage_sections(document.passages)
             using = self._acronym_candidates(cleans)
             for position, (clean, section) in enumerate(zip(cleans, sections, strict=True)):
-                terms = analyze(clean)
                 if section or position in using:
-                    terms += self._extra_terms(clean, section, position in using)
-                yield terms
+                    yield clean, self._extra_terms(clean, section, position in using)
+                else:
+                    yield clean, ()
 
     def _acronym_candidates(self, texts: Sequence[str]) -> set[int]:
         """Positions of the texts that may use an acronym: those with two capitals in a row

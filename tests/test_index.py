@@ -332,6 +332,12 @@ def test_fast_tokens_are_the_compound_pattern_tokens(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9'-_ .,(CCF)\n", max_size=40))
+def test_fast_ascii_tokens_are_the_compound_pattern_tokens(text: str) -> None:
+    assert analyzer.tokens(text) == analyzer._COMPOUND.findall(fold(text))
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="aeiouslrtngcyz", min_size=1, max_size=12))
 def test_words_the_spelling_gate_passes_over_no_rule_changes(word: str) -> None:
     if not word.endswith(analyzer._SPELLING_ENDINGS):
@@ -351,3 +357,53 @@ def test_a_build_in_small_blocks_scores_as_rank_bm25(
         index_module._BLOCK = original
     expected = BM25Okapi(corpus).get_scores(query)
     assert np.array_equal(index.scores(query), expected)
+
+
+# --- a corpus encoded in bulk is indexed as its passages' analysed terms
+
+# Words that recur, compounds, possessives, stopwords, numbers and accents.
+_WORDS = ["Tito-Stalin", "Tito", "tito's", "the", "labour", "1930s", "Thälmann", "broke", "a"]
+_passage_text = st.lists(st.sampled_from(_WORDS), max_size=6).map(" ".join)
+_extra = st.lists(st.sampled_from(["tito", "section", "labor", "new"]), max_size=3)
+_encoded_corpus = st.lists(st.tuples(_passage_text, _extra), max_size=12)
+
+
+def _assert_same_index(got: BM25Index, want: BM25Index) -> None:
+    got_arrays, got_meta = got.to_arrays()
+    want_arrays, want_meta = want.to_arrays()
+    assert got_meta == want_meta
+    assert got_arrays.keys() == want_arrays.keys()
+    for name, array in want_arrays.items():
+        assert np.array_equal(got_arrays[name], array), name
+    assert got.vocabulary() == want.vocabulary()
+
+
+@settings(max_examples=150, deadline=None)
+@given(passages=_encoded_corpus, block=st.integers(1, 4), table_room=st.integers(0, 6))
+def test_an_encoded_corpus_is_indexed_as_its_analysed_terms(
+    passages: list[tuple[str, list[str]]], block: int, table_room: int
+) -> None:
+    # Small blocks and a nearly full word table: every boundary of the bulk path.
+    saved_table, saved_max, saved_block = (
+        dict(analyzer._TERMS),
+        analyzer._TERMS_MAX,
+        analyzer._ENCODE_BLOCK,
+    )
+    analyzer._TERMS.clear()
+    analyzer._TERMS_MAX, analyzer._ENCODE_BLOCK = table_room, block
+    try:
+        corpus = analyzer.encode(passages)
+        encoded = BM25Index.from_term_ids(corpus.terms, corpus.ids, corpus.lengths)
+        want = BM25Index([analyzer.analyze(text) + extra for text, extra in passages])
+    finally:
+        analyzer._TERMS.clear()
+        analyzer._TERMS.update(saved_table)
+        analyzer._TERMS_MAX, analyzer._ENCODE_BLOCK = saved_max, saved_block
+    _assert_same_index(encoded, want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="aZ9'-–_ .é\u00a0Äs", max_size=12), max_size=8))
+def test_words_analysed_in_bulk_get_the_terms_of_one_by_one(words: list[str]) -> None:
+    tokens = [token for word in words for token in analyzer.tokens(word)]
+    assert analyzer._terms_of_many(tokens) == [analyzer._terms_of(t) for t in tokens]
