@@ -31,8 +31,19 @@ ACCEPTS = {
     "check": {"--config", "--knowledge", "--no-cache", "--json"},
     "bot": {"--config", "--knowledge", "--no-cache"},
     "invite-url": {"--config"},
+    "feedback export": {"--config", "--since", "--format"},
+    "feedback stats": {"--config", "--json", "--days"},
+    "cache info": {"--config", "--json"},
+    "cache clear": {"--config"},
 }
-VALUES = {"--config": ["c.yaml"], "--knowledge": ["doc.txt"], "--top-k": ["2"]}
+VALUES = {
+    "--config": ["c.yaml"],
+    "--knowledge": ["doc.txt"],
+    "--top-k": ["2"],
+    "--since": ["2026-01-01"],
+    "--format": ["json"],
+    "--days": ["30"],
+}
 ALL_OPTIONS = sorted(set().union(*ACCEPTS.values()))
 
 
@@ -53,10 +64,10 @@ def citebot(
 @pytest.mark.parametrize("command", sorted(ACCEPTS))
 @pytest.mark.parametrize("option", ALL_OPTIONS)
 def test_options_are_taken_only_by_the_commands_that_use_them(command: str, option: str) -> None:
-    argv = [command, *POSITIONAL.get(command, []), option, *VALUES.get(option, [])]
+    argv = [*command.split(), *POSITIONAL.get(command, []), option, *VALUES.get(option, [])]
     if option in ACCEPTS[command]:
         args = build_parser().parse_args(argv)
-        assert args.command == command
+        assert args.command == command.split()[0]
     else:
         with pytest.raises(SystemExit) as refused:
             build_parser().parse_args(argv)
