@@ -2,21 +2,55 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import sys
+from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
-from tests.fakediscord import BotProcess, FakeDiscord
+from tests.fakediscord import BotProcess, FakeDiscord, InteractionRecord
 from tests.fakediscord.fixtures import BotSpawner
 
 ROOT = Path(__file__).resolve().parent.parent
 # The console script `citebot` is bot.cli:main; calling it this way needs no installed package.
 CITEBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
 EPHEMERAL = 64
+
+
+@dataclass
+class Members:
+    """Members of the fake server's guild who use the bot: each call a fresh one by default, so
+    the per-user cooldown never gets in the way unless a test passes `user=`."""
+
+    server: FakeDiscord
+    # Seconds to wait for an answer; a test module whose bot is slower sets more.
+    answer_timeout: ClassVar[float] = 5.0
+    _names: Iterator[int] = field(default_factory=itertools.count, kw_only=True)
+
+    def user(self) -> dict[str, Any]:
+        """A member who has not asked anything yet."""
+        return self.server.make_user(f"member{next(self._names)}")
+
+    def command(
+        self, name: str, options: dict[str, Any] | None = None, **kw: Any
+    ) -> InteractionRecord:
+        """Inject a slash command from a fresh member (unless `user=` is given)."""
+        kw.setdefault("user", self.user())
+        return self.server.inject_command(name, options or {}, **kw)
+
+    def answer(self, name: str, options: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+        """Inject a slash command and return the message it was answered with."""
+        return self.server.wait_answer(self.command(name, options, **kw), self.answer_timeout)
+
+    def press(self, message: dict[str, Any], custom_id: str, **kw: Any) -> InteractionRecord:
+        """Press a button of a message, as a fresh member unless `user=` is given."""
+        kw.setdefault("user", self.user())
+        return self.server.inject_button(message["id"], custom_id, **kw)
 
 
 def write_config(path: Path, server: FakeDiscord, **discord: Any) -> Path:
@@ -68,8 +102,8 @@ def embed_text(message: dict[str, Any]) -> str:
         parts += [embed.get("title") or "", embed.get("description") or ""]
         parts += [(embed.get("footer") or {}).get("text") or ""]
         parts += [(embed.get("author") or {}).get("name") or ""]
-        for field in embed.get("fields") or []:
-            parts += [field["name"], field["value"]]
+        for embed_field in embed.get("fields") or []:
+            parts += [embed_field["name"], embed_field["value"]]
     return "\n".join(parts)
 
 

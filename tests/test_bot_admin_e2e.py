@@ -8,21 +8,27 @@ what this module sent.
 
 from __future__ import annotations
 
-import itertools
 import random
 import re
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from bot.feedback import Asker, FeedbackStore
-from tests.botrun import EPHEMERAL, custom_ids, embed_text, rows, start_bot, write_config
+from tests.botrun import (
+    EPHEMERAL,
+    Members,
+    custom_ids,
+    embed_text,
+    rows,
+    start_bot,
+    write_config,
+)
 from tests.fakediscord import FakeDiscord, InteractionRecord
 from tests.fakediscord.fixtures import BotSpawner
 
@@ -56,33 +62,17 @@ def filler(count: int) -> str:
 
 
 @dataclass
-class Bot:
+class Bot(Members):
     """The module's server, bot and files."""
 
-    server: FakeDiscord
     document: Path
     db: Path
-    _names: Iterator[int] = field(default_factory=itertools.count)
-
-    def user(self) -> dict[str, Any]:
-        """A member who has not asked anything yet (the cooldown is per user)."""
-        return self.server.make_user(f"member{next(self._names)}")
+    answer_timeout: ClassVar[float] = 15.0
 
     def admin(self) -> dict[str, Any]:
         """A member with Manage Server would be anyone with the permission; this is the
         configured admin id, who has no special permission at all."""
         return {**self.user(), "id": str(ADMIN_ID)}
-
-    def command(
-        self, name: str, options: dict[str, Any] | None = None, **kw: Any
-    ) -> InteractionRecord:
-        """Inject a slash command from a fresh member (unless `user=` is given)."""
-        kw.setdefault("user", self.user())
-        return self.server.inject_command(name, options or {}, **kw)
-
-    def answer(self, name: str, options: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
-        """Inject a slash command and return the message it was answered with."""
-        return self.server.wait_answer(self.command(name, options, **kw), timeout=15)
 
     def reload(self) -> str:
         """/reload by a member with Manage Server; the reply's text."""

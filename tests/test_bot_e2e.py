@@ -13,7 +13,6 @@ import re
 import sqlite3
 import statistics
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import pytest
 from retrieval.search import KnowledgeBase
 from tests.botrun import (
     EPHEMERAL,
+    Members,
     custom_ids,
     embed_text,
     rows,
@@ -47,34 +47,12 @@ PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | MESSAGE_CONTENT_INTENT
 
 
 @dataclass
-class Bot:
+class Bot(Members):
     """The module's server, bot process and database, with a supply of fresh users."""
 
-    server: FakeDiscord
     proc: BotProcess
     db: Path
     expected_errors: set[str] = field(default_factory=set)  # interactions failed on purpose
-    _names: Iterator[int] = field(default_factory=itertools.count)
-
-    def user(self) -> dict[str, Any]:
-        """A member who has not asked anything yet."""
-        return self.server.make_user(f"member{next(self._names)}")
-
-    def command(
-        self, name: str, options: dict[str, Any] | None = None, **kw: Any
-    ) -> InteractionRecord:
-        """Inject a slash command from a fresh user (unless `user=` is given)."""
-        kw.setdefault("user", self.user())
-        return self.server.inject_command(name, options or {}, **kw)
-
-    def answer(self, name: str, options: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
-        """Inject a slash command and return the message it was answered with."""
-        return self.server.wait_answer(self.command(name, options, **kw))
-
-    def press(self, message: dict[str, Any], custom_id: str, **kw: Any) -> InteractionRecord:
-        """Press a button of a message, as a fresh user unless `user=` is given."""
-        kw.setdefault("user", self.user())
-        return self.server.inject_button(message["id"], custom_id, **kw)
 
 
 @pytest.fixture(scope="module")
