@@ -14,22 +14,12 @@ from bot.config import Config
 from bot.discord_app import CitebotBot, create_bot
 from bot.feedback import Asker, FeedbackStore
 from bot.served import Served
-from retrieval.answers import Hit
 from retrieval.search import KnowledgeBase
+from tests.test_feedback import hit
 
 ASKER = Asker(user_id=7, guild_id=111, channel_id=222)
 KB = KnowledgeBase.from_paths(())
-HIT = Hit(
-    text="passage",
-    refs=(8,),
-    pages={},
-    score=1.0,
-    document="Doc",
-    document_id="doc",
-    source_url=None,
-    licence=None,
-    passage=0,
-)
+HIT = hit(0)
 
 
 def seen_elsewhere(path: Path) -> list[str]:
