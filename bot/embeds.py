@@ -15,6 +15,7 @@ import discord
 from bot.feedback import Report
 from bot.served import Examples
 from bot.text import ELLIPSIS, discord_len, escape, one_line, truncate
+from bot.wording import count
 from knowledge.article import Reference
 from knowledge.document import Document
 from retrieval.answers import WEAK_MATCH, Answer, Hit, citation_line
@@ -293,7 +294,7 @@ def stats_embed(report: Report, days: int, retention_days: int) -> discord.Embed
 def about_embed(documents: Sequence[Document]) -> discord.Embed:
     """The loaded documents with their source links and licences, and how citations are shown."""
     embed = discord.Embed(title="About citebot", colour=COLOUR, description=CITATIONS_NOTE)
-    embed.set_footer(text=f"{len(documents)} documents loaded")
+    embed.set_footer(text=f"{count(len(documents), 'document')} loaded")
     listed = documents if len(documents) <= FIELD_LIMIT else documents[: FIELD_LIMIT - 1]
     per_field = (TOTAL_LIMIT - len_outside_description(embed) - len(CITATIONS_NOTE) - 50) // max(
         len(listed) + 1, 1
@@ -303,7 +304,7 @@ def about_embed(documents: Sequence[Document]) -> discord.Embed:
     for document in listed:
         lines = [
             f"Licence: {escape(one_line(document.licence or 'not stated'))}",
-            f"{len(document.passages)} passages",
+            count(len(document.passages), "passage"),
         ]
         url = _http_url(document.source_url)
         link = f"[Source]({url})" if url else "Source not stated"
@@ -316,5 +317,6 @@ def about_embed(documents: Sequence[Document]) -> discord.Embed:
             inline=False,
         )
     if len(listed) < len(documents):
-        embed.add_field(name="…", value=f"and {len(documents) - len(listed)} more documents")
+        more = count(len(documents) - len(listed), "more document")
+        embed.add_field(name="…", value=f"and {more}")
     return embed

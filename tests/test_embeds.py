@@ -255,6 +255,9 @@ def test_about_lists_documents_within_limits() -> None:
     assert embed.fields[0].name == "Anti-Stalinist left"
     assert f"[Source]({URL})" in (embed.fields[0].value or "")
     assert "CC BY-SA 4.0" in (embed.fields[0].value or "")
+    assert embed.footer.text == "1 document loaded"
+    one = Document(id="one", title="One", passages=passages[:1])
+    assert "1 passage" in (about_embed([one]).fields[0].value or "").splitlines()
     many = [
         Document(id=str(i), title="T" * 500, passages=passages, source_url=URL + "x" * 900)
         for i in range(40)
