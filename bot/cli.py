@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from bot.config import Config, ConfigError, bot_config_problems, load_config
+from bot.config import MAX_TOP_K, Config, ConfigError, bot_config_problems, load_config
 from bot.wording import count
 from knowledge.document import KnowledgeError
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG = Path("config.yaml")
 USAGE_ERROR = 2
-TOP_K_RANGE = (1, 25)  # Discord shows at most 25 fields an embed; the CLI keeps the same bound
 REPLACED_INPUT = (
     "citebot: some input was not valid UTF-8; undecodable bytes were replaced by \ufffd\n"
 )
@@ -70,9 +69,8 @@ class _Version(argparse.Action):
 
 
 def _top_k(text: str) -> int:
-    low, high = TOP_K_RANGE
-    if not text.strip().isdigit() or not low <= int(text) <= high:
-        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_TOP_K}")
     return int(text)
 
 

@@ -19,6 +19,8 @@ SYNC_MODES = ("guild", "global", "off")
 URL_SCHEMES = ("https", "http")  # http only makes sense for a local test server
 GATEWAY_SCHEMES = ("wss", "ws")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Passages per answer: Discord shows at most 25 fields an embed; the CLI keeps the same bound.
+MAX_TOP_K = 25
 
 
 class ConfigError(Exception):
@@ -149,8 +151,8 @@ def parse_config(raw: Any, base: Path = Path()) -> Config:
     if not 0 <= coverage <= 1:
         raise ConfigError("config key 'retrieval.min_coverage' must be a number from 0 to 1")
     top_k = _positive(r.get("top_k", defaults.top_k), int, "retrieval.top_k")
-    if top_k > 25:
-        raise ConfigError("config key 'retrieval.top_k' must be at most 25")
+    if top_k > MAX_TOP_K:
+        raise ConfigError(f"config key 'retrieval.top_k' must be at most {MAX_TOP_K}")
     cache_dir = r.get("cache_dir")
     retrieval = RetrievalConfig(
         top_k=top_k,
