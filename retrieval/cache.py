@@ -225,21 +225,6 @@ class _Ragged(Sequence[tuple[int, ...]]):
         return tuple(self._values[int(self._indptr[i]) : int(self._indptr[i + 1])].tolist())
 
 
-class _Sections(Sequence[str]):
-    """Section paths as ids into a table of the distinct ones."""
-
-    def __init__(self, ids: npt.NDArray[np.int32], table: Sequence[str]) -> None:
-        self._ids, self._table = ids, table
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [self[j] for j in range(len(self))[i]]
-        return self._table[int(self._ids[i])]
-
-
 def _byte_offsets(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     """Where each text starts in their UTF-8 concatenation (and, last, where it ends)."""
     sizes = np.zeros(len(texts) + 1, dtype=np.int64)
@@ -473,7 +458,8 @@ def _document(
         _Ragged(refs_indptr, column("refs")),
         info["pages"],
         _Column(column("captions"), bool),
-        _Sections(section_ids, sections),
+        # Section paths as ids into the table of the distinct ones.
+        _Column(section_ids, lambda i: sections[int(i)]),
     )
     return Document(
         id=info["id"],
