@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import closing
@@ -115,3 +117,16 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
         for item in row.get("components") or []
         if "custom_id" in item
     ]
+
+
+def run_citebot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `citebot ARGS` to the end, with `env` and no DISCORD_TOKEN inherited."""
+    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    return subprocess.run(
+        [*CITEBOT, *args],
+        env={**environ, "PYTHONPATH": str(ROOT), **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

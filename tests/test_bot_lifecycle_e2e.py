@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 from pathlib import Path
 
 from tests.botrun import (
-    CITEBOT,
     EPHEMERAL,
-    ROOT,
     custom_ids,
     rows,
+    run_citebot,
     start_bot,
     token_leaked,
     write_config,
@@ -90,28 +87,16 @@ def test_a_shard_of_two(fake_discord: FakeDiscord, spawn_bot: BotSpawner, tmp_pa
     assert message["embeds"][0]["title"] == "Leon Trotsky"
 
 
-def _citebot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    return subprocess.run(
-        [*CITEBOT, *args],
-        env={**environ, "PYTHONPATH": str(ROOT), **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_bad_config_exits_2_before_connecting(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     server = fake_discord
     config = write_config(tmp_path / "config.yaml", server)
-    missing = _citebot(["bot", "--config", str(config)], {})
+    missing = run_citebot(["bot", "--config", str(config)], {})
     assert missing.returncode == 2
     assert missing.stderr.strip().splitlines() == [missing.stderr.strip()]
     assert "discord.token" in missing.stderr and "DISCORD_TOKEN" in missing.stderr
 
     no_guild = write_config(tmp_path / "noguild.yaml", server, guild_ids=[])
-    guildless = _citebot(["bot", "--config", str(no_guild)], {"DISCORD_TOKEN": server.token})
+    guildless = run_citebot(["bot", "--config", str(no_guild)], {"DISCORD_TOKEN": server.token})
     assert guildless.returncode == 2
     assert "discord.guild_ids" in guildless.stderr
 
@@ -119,7 +104,7 @@ def test_bad_config_exits_2_before_connecting(fake_discord: FakeDiscord, tmp_pat
     bad_db = write_config(
         tmp_path / "baddb.yaml", server, feedback_db=str(tmp_path / "blocker" / "db.sqlite3")
     )
-    unusable = _citebot(["bot", "--config", str(bad_db)], {"DISCORD_TOKEN": server.token})
+    unusable = run_citebot(["bot", "--config", str(bad_db)], {"DISCORD_TOKEN": server.token})
     assert unusable.returncode == 2
     assert "discord.feedback_db" in unusable.stderr
     for result in (missing, guildless, unusable):
@@ -130,7 +115,7 @@ def test_bad_config_exits_2_before_connecting(fake_discord: FakeDiscord, tmp_pat
 def test_invite_url_looks_up_the_application(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     server = fake_discord
     config = write_config(tmp_path / "config.yaml", server)
-    result = _citebot(["invite-url", "--config", str(config)], {"DISCORD_TOKEN": server.token})
+    result = run_citebot(["invite-url", "--config", str(config)], {"DISCORD_TOKEN": server.token})
     assert result.returncode == 0, result.stderr
     url = result.stdout.strip()
     assert url.startswith("https://discord.com/oauth2/authorize?")

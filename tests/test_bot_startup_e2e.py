@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -19,20 +18,12 @@ import pytest
 from aiohttp import web
 
 from bot import exit_codes
-from tests.botrun import CITEBOT, ROOT, write_config
+from tests.botrun import run_citebot, write_config
 from tests.fakediscord import FakeDiscord
 
 
 def _citebot(config: Path, token: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    return subprocess.run(
-        [*CITEBOT, "bot", "--config", str(config)],
-        env={**environ, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": token},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_citebot(["bot", "--config", str(config)], {"DISCORD_TOKEN": token})
 
 
 def _errors(result: subprocess.CompletedProcess[str]) -> list[str]:
