@@ -3,8 +3,9 @@
 An entry is one file, KEY.citebot (retrieval/arrayfile.py): the index's arrays and each
 document's passages as columns (texts as one UTF-8 blob and offsets, references as flat
 arrays), read back by memory map, so a start reads only the vocabulary and the small tables,
-and processes using one entry share its pages. Entities are found only when a command needs
-them, and then kept beside the entry (KEY.N.entities, N the document's position).
+and processes using one entry share its pages. The documents' entities are found when the
+entry is written and kept beside it (KEY.N.entities, N the document's position), so a warm
+start reads them and no question does work over the whole corpus.
 
 The key covers the documents' bytes and companion files (sidecar, references), the versions of
 the parser and entity finder (KNOWLEDGE_VERSION), of the analyzer and of this format: a change

@@ -225,8 +225,9 @@ class KnowledgeBase:
         """Load files and folders (none: the bundled document); KnowledgeError on bad input.
 
         With `settings.cache_dir`, a cache of the same documents is used when it is intact,
-        and written when it is not (a cache that cannot be written only logs one warning);
-        entities found later are kept in it too. `cache_dir=None` means no cache.
+        and written when it is not (a cache that cannot be written only logs one warning).
+        A cache is written with the documents' entities, found right after the index, so that
+        no later question, in this process or the next, does work over the whole corpus. `cache_dir=None` means no cache: entities are then found on first use.
         """
         settings = settings or SearchSettings()
         cache_dir = settings.cache_dir
@@ -237,7 +238,11 @@ class KnowledgeBase:
         if cached is not None:
             return cls(cached[0], settings, index=cached[1])
         kb = cls(cache.with_findings(cache_dir, key, load_paths(paths)), settings)
+        # The index first: an entry whose entities were interrupted still serves, and finds
+        # them on first use.
         cache.save(cache_dir, key, kb.documents, kb.index)
+        for document in kb.documents:
+            _ = document.entities  # found now, and kept beside the entry
         return kb
 
     # -- questions -------------------------------------------------------------------------

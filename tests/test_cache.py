@@ -69,20 +69,23 @@ def test_cached_documents_equal_loaded_ones(tmp_path: Path) -> None:
     assert any(p.pages for d in warm.documents for p in d.passages)
 
 
-def test_entities_are_found_once_and_kept(
+def test_entities_are_found_with_the_index_and_never_again(
     document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache_dir = tmp_path / "cache"
     first = load(document, cache_dir)
-    assert not list(cache_dir.glob(f"*{cache.ENTITIES_SUFFIX}"))  # a plain ask needs none
-    expected = first.figure("Trotsky")
     assert len(list(cache_dir.glob(f"*{cache.ENTITIES_SUFFIX}"))) == 1
+    unanswered = "trotsky recipes for borscht and pierogi"  # suggests Leon Trotsky
+    expected = first.figure("Trotsky"), first.event("kronstadt"), first.ask(unanswered)
+    assert expected[2].suggestions
 
     def not_again(texts: object) -> None:
         raise AssertionError("entities were found again")
 
     monkeypatch.setattr(knowledge.document, "extract_entities", not_again)
-    assert load(document, cache_dir).figure("Trotsky") == expected
+    warm = load(document, cache_dir)
+    # Not even the question that finds nothing (its suggestions read the entities).
+    assert (warm.figure("Trotsky"), warm.event("kronstadt"), warm.ask(unanswered)) == expected
 
 
 def test_changed_document_is_not_served_from_the_old_cache(document: Path, tmp_path: Path) -> None:
