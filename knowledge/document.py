@@ -133,6 +133,14 @@ def clean_texts(passages: Sequence[Passage]) -> Sequence[str]:
     return [p.clean for p in passages]
 
 
+def passage_refs(passages: Sequence[Passage]) -> Sequence[Sequence[int]]:
+    """The reference numbers each passage cites, without making Passage objects when they
+    are columns."""
+    if isinstance(passages, PassageTable):
+        return passages.refs
+    return [p.refs for p in passages]
+
+
 def passage_sections(passages: Sequence[Passage]) -> Sequence[str]:
     """The section path of each passage, without making Passage objects when they are columns."""
     if isinstance(passages, PassageTable):

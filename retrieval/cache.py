@@ -225,6 +225,12 @@ class _Ragged(Sequence[tuple[int, ...]]):
         i = range(len(self))[i]
         return tuple(self._values[int(self._indptr[i]) : int(self._indptr[i + 1])].tolist())
 
+    def __iter__(self) -> Iterator[tuple[int, ...]]:
+        # Converted once, then sliced: reading them one by one costs two numpy calls each.
+        values = self._values.tolist()
+        for start, end in pairwise(self._indptr.tolist()):
+            yield tuple(values[start:end])
+
 
 def _byte_offsets(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     """Where each text starts in their UTF-8 concatenation (and, last, where it ends)."""

@@ -20,7 +20,7 @@ from typing import overload
 import numpy as np
 
 from knowledge.article import SECTION_SEPARATOR
-from knowledge.document import Document, Passage, clean_texts, passage_sections
+from knowledge.document import Document, Passage, clean_texts, passage_refs, passage_sections
 from knowledge.entities import MONTHS, Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
@@ -227,7 +227,8 @@ class KnowledgeBase:
         With `settings.cache_dir`, a cache of the same documents is used when it is intact,
         and written when it is not (a cache that cannot be written only logs one warning).
         A cache is written with the documents' entities, found right after the index, so that
-        no later question, in this process or the next, does work over the whole corpus. `cache_dir=None` means no cache: entities are then found on first use.
+        no later question, in this process or the next, does work over the whole corpus.
+        `cache_dir=None` means no cache: entities are then found on first use.
         """
         settings = settings or SearchSettings()
         cache_dir = settings.cache_dir
@@ -457,9 +458,11 @@ class KnowledgeBase:
     @cached_property
     def _citing(self) -> dict[int, list[int]]:
         citing: dict[int, list[int]] = {}
-        for position, passage in enumerate(self._passages):
-            for ref in passage.refs:
-                citing.setdefault(ref, []).append(position)
+        for start, document in zip(self._offsets, self.documents, strict=False):
+            # From the reference column: making every passage would cost seconds at 100k.
+            for position, refs in enumerate(passage_refs(document.passages), start):
+                for ref in refs:
+                    citing.setdefault(ref, []).append(position)
         return citing
 
     def timeline(self) -> list[TimelineEntry]:
