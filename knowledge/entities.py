@@ -600,9 +600,12 @@ class _Vocabulary:
     def __init__(self, texts: Sequence[str]) -> None:
         # Distinct words first: a corpus repeats its words many times over, and the tests
         # below need each only once. No word spans a space, so the words of the distinct
-        # space-separated tokens are all the words.
-        tokens = set(" ".join(texts).split())
-        words = {w for token in tokens for w in _WORD.findall(token)}
+        # space-separated tokens are all the words. (Gathered passage by passage: the tokens of
+        # a whole corpus split at once took more memory than anything else the finder keeps.)
+        tokens: set[str] = set()
+        for text in texts:
+            tokens.update(text.split())
+        words = set(_WORD.findall(" ".join(tokens)))  # a word (letters only) spans no space
         self.lower = {w for w in words if w.islower()}
         self.capital = {w for w in words if w[0].isupper()}
         self.modifiers: set[str] = set()  # capitalised words seen right before a lower-case noun
@@ -2307,7 +2310,9 @@ def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]
                     break
 
 
-_Sentences = list[list[tuple[str, list[_Run]]]]  # per passage, each sentence with its runs
+# Per passage, the sentences later steps read. Their runs are found again where read: kept
+# for every passage, runs took most of the memory (some 2 GB at a million passages).
+_Sentences = list[list[str]]
 
 
 def _find_events(
@@ -2326,9 +2331,9 @@ def _find_events(
         dated_passage = _HAS_YEAR.search(texts[index]) is not None
         if not (rules or dated_passage):
             continue  # nothing here can name or date an event
-        for sentence, runs in sentences:
+        for sentence in sentences:
             dates = _dates(sentence) if dated_passage and _HAS_YEAR.search(sentence) else []
-            events = _named_events(sentence, runs, v, rules) if rules else []
+            events = _named_events(sentence, _runs(sentence), v, rules) if rules else []
             for event in events:
                 # A date just after the name dates it: "Kronstadt rebellion (March 1921)"; one
                 # before it usually dates something else ("In 1961, … the Cuban Revolution"),
@@ -2397,7 +2402,8 @@ def _observe_people(
     names ruled out by their words too)."""
     finder = _PeopleFinder(v, explain=explain)
     for index, sentences in enumerate(per_passage):
-        for number, (sentence, runs) in enumerate(sentences):
+        for number, sentence in enumerate(sentences):
+            runs = _runs(sentence)
             finder.observe(sentence, runs, opens_passage=index == 0 and number == 0)
             finder.observe_pairs(sentence, runs)
     return finder
@@ -2419,8 +2425,8 @@ def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
 
 
 def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
-    """A document's sentences and runs (those later steps read), what it says of its words,
-    and its events."""
+    """A document's sentences (those later steps read), what it says of its words, and its
+    events."""
     vocabulary = _Vocabulary(texts)
     per_passage: _Sentences = []
     rules = [_rules_for(text) for text in texts]
@@ -2431,13 +2437,16 @@ def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
             # Held for the event rules, the dates and the people finder only where they can
             # find something: most sentences hold no year, and no capitalised word but the
             # common one opening them. (The first passage stays whole: it opens the document.)
-            sentences = [
-                (sentence, runs)
-                for sentence, runs in sentences
-                if _HAS_YEAR.search(sentence)
-                or any(_may_name_a_person(r, vocabulary) for r in runs)
-            ]
-        per_passage.append(sentences)
+            per_passage.append(
+                [
+                    sentence
+                    for sentence, runs in sentences
+                    if _HAS_YEAR.search(sentence)
+                    or any(_may_name_a_person(r, vocabulary) for r in runs)
+                ]
+            )
+        else:
+            per_passage.append([sentence for sentence, _ in sentences])
     events = _find_events(per_passage, vocabulary, texts, rules)
     vocabulary.events = {e.name for e in events if not e.context}  # for `names_an_event`
     return per_passage, vocabulary, events
