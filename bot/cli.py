@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG = Path("config.yaml")
 USAGE_ERROR = 2
+BUILDING = "citebot: indexing the documents (first run or changed files; cached for next time)…\n"
 REPLACED_INPUT = (
     "citebot: some input was not valid UTF-8; undecodable bytes were replaced by \ufffd\n"
 )
@@ -264,7 +265,14 @@ def _knowledge(args: argparse.Namespace, config: Config) -> KnowledgeBase:
     from retrieval.search import KnowledgeBase
 
     paths = tuple(args.knowledge) if args.knowledge else config.knowledge
-    return KnowledgeBase.from_paths(paths, _settings(args, config))
+    return KnowledgeBase.from_paths(paths, _settings(args, config), on_build=_announce_build)
+
+
+def _announce_build() -> None:
+    """Say why this run is slower, to a person watching; scripts reading stderr see nothing."""
+    if sys.stderr.isatty():
+        sys.stderr.write(BUILDING)
+        sys.stderr.flush()
 
 
 def _as_utf8(raw: bytes, warn: Callable[[], None]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import accumulate, chain
@@ -220,7 +220,11 @@ class KnowledgeBase:
 
     @classmethod
     def from_paths(
-        cls, paths: Sequence[Path], settings: SearchSettings | None = None
+        cls,
+        paths: Sequence[Path],
+        settings: SearchSettings | None = None,
+        *,
+        on_build: Callable[[], None] | None = None,
     ) -> KnowledgeBase:
         """Load files and folders (none: the bundled document); KnowledgeError on bad input.
 
@@ -229,6 +233,8 @@ class KnowledgeBase:
         A cache is written with the documents' entities, found right after the index, so that
         no later question, in this process or the next, does work over the whole corpus.
         `cache_dir=None` means no cache: entities are then found on first use.
+        `on_build` is called before a build the cache could not spare (documents new to it or
+        changed), so that a front end can say why this run takes longer.
         """
         settings = settings or SearchSettings()
         cache_dir = settings.cache_dir
@@ -238,6 +244,8 @@ class KnowledgeBase:
         cached = cache.load(cache_dir, key)
         if cached is not None:
             return cls(cached[0], settings, index=cached[1])
+        if on_build is not None:
+            on_build()
         kb = cls(cache.with_findings(cache_dir, key, load_paths(paths)), settings)
         # The index first: an entry whose entities were interrupted still serves, and finds
         # them on first use.

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.test_cli_options import citebot
@@ -61,3 +66,38 @@ def test_the_configured_cache_folder_wins(tmp_path: Path) -> None:
     assert not (tmp_path / "xdg" / "citebot").exists()
     info = json.loads(citebot("cache", "info", "--config", str(config), "--json").stdout)
     assert info["directory"] == str(tmp_path / "mine") and len(info["entries"]) == 1
+
+
+def _stderr_on_a_terminal(*args: str, env: dict[str, str]) -> str:
+    """What `citebot ARGS` writes to stderr when stderr is a terminal (a pseudo-terminal)."""
+    leader, follower = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    try:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", "from bot.cli import main; main()", *args],
+                stdout=subprocess.DEVNULL,
+                stderr=follower,
+                env={**environ, **env},
+                timeout=60,
+            )
+        finally:
+            os.close(follower)  # so that reading ends once the child's output is drained
+        assert done.returncode == 0
+        written = b""
+        with contextlib.suppress(OSError):  # the terminal reports EIO once drained
+            while chunk := os.read(leader, 4096):
+                written += chunk
+    finally:
+        os.close(leader)
+    return written.decode()
+
+
+def test_a_person_at_a_terminal_is_told_why_a_first_run_is_slower(tmp_path: Path) -> None:
+    env = _cache_home(tmp_path)
+    assert "indexing the documents" in _stderr_on_a_terminal("ask", "Trotsky", env=env)
+    assert _stderr_on_a_terminal("ask", "Trotsky", env=env) == ""  # from the cache
+    # Nor is anything said where no cache is kept, or to a script reading stderr.
+    assert _stderr_on_a_terminal("ask", "Trotsky", "--no-cache", env=env) == ""
+    other = _cache_home(tmp_path / "other")
+    assert citebot("ask", "Trotsky", env=other).stderr == b""
