@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG = Path("config.yaml")
 USAGE_ERROR = 2
-BUILDING = "citebot: indexing the documents (first run or changed files; cached for next time)…\n"
+BUILDING = "citebot: indexing the documents (first run or changed files; cached for next time)...\n"
 REPLACED_INPUT = (
     "citebot: some input was not valid UTF-8; undecodable bytes were replaced by \ufffd\n"
 )
