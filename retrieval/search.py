@@ -248,10 +248,10 @@ class KnowledgeBase:
             on_build()
         kb = cls(cache.with_findings(cache_dir, key, load_paths(paths)), settings)
         # The index first: an entry whose entities were interrupted still serves, and finds
-        # them on first use.
-        cache.save(cache_dir, key, kb.documents, kb.index)
-        for document in kb.documents:
-            _ = document.entities  # found now, and kept beside the entry
+        # them on first use. Where no entry could be written, nothing would keep them either.
+        if cache.save(cache_dir, key, kb.documents, kb.index):
+            for document in kb.documents:
+                _ = document.entities  # found now, and kept beside the entry
         return kb
 
     # -- questions -------------------------------------------------------------------------

@@ -88,6 +88,17 @@ def test_entities_are_found_with_the_index_and_never_again(
     assert (warm.figure("Trotsky"), warm.event("kronstadt"), warm.ask(unanswered)) == expected
 
 
+def test_without_a_cache_entities_wait_for_first_use(
+    document: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_yet(texts: object) -> None:
+        raise AssertionError("entities were found before any query needed them")
+
+    monkeypatch.setattr(knowledge.document, "extract_entities", not_yet)
+    kb = KnowledgeBase.from_paths([document], SearchSettings(cache_dir=None))
+    assert kb.ask("When was Trotsky exiled?").found
+
+
 def test_changed_document_is_not_served_from_the_old_cache(document: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     load(document, cache_dir)
