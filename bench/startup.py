@@ -16,7 +16,7 @@
      queries a second after start-up = 450 / (time for 500 - time for 50).
 
     python bench/startup.py                      # N = 10k, 100k
-    python bench/startup.py --sizes 1M --cold-start-runs 0 --cold-runs 1 --warm-runs 3 --no-entities
+    python bench/startup.py --sizes 1M --cold-start-runs 0 --cold-runs 1 --warm-runs 3
 
 Results go to bench/results/startup.json (a run replaces only the sizes it measured).
 """
