@@ -21,6 +21,14 @@ from tests.fakediscord.fixtures import BotSpawner
 ROOT = Path(__file__).resolve().parent.parent
 # The console script `citebot` is bot.cli:main; calling it this way needs no installed package.
 CITEBOT = [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def user_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a user's shell gives citebot: this one without a DISCORD_TOKEN to
+    inherit, `extra` added."""
+    return {**{k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}, **(extra or {})}
+
+
 EPHEMERAL = 64
 
 
@@ -121,10 +129,9 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
 
 def run_citebot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run `citebot ARGS` to the end, with `env` and no DISCORD_TOKEN inherited."""
-    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     return subprocess.run(
         [*CITEBOT, *args],
-        env={**environ, "PYTHONPATH": str(ROOT), **env},
+        env=user_env({"PYTHONPATH": str(ROOT), **env}),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,9 +7,9 @@ import json
 import os
 import pty
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.botrun import CITEBOT, user_env
 from tests.test_cli_options import citebot
 
 
@@ -71,14 +71,13 @@ def test_the_configured_cache_folder_wins(tmp_path: Path) -> None:
 def _stderr_on_a_terminal(*args: str, env: dict[str, str]) -> str:
     """What `citebot ARGS` writes to stderr when stderr is a terminal (a pseudo-terminal)."""
     leader, follower = pty.openpty()
-    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     try:
         try:
             done = subprocess.run(
-                [sys.executable, "-c", "from bot.cli import main; main()", *args],
+                [*CITEBOT, *args],
                 stdout=subprocess.DEVNULL,
                 stderr=follower,
-                env={**environ, **env},
+                env=user_env(env),
                 timeout=60,
             )
         finally:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.botrun import CITEBOT, user_env
 
 DATA = Path(__file__).parent / "data"
 
@@ -16,13 +17,12 @@ DATA = Path(__file__).parent / "data"
 def citebot(
     *args: str, stdin: str = "", cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     return subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", *args],
+        [*CITEBOT, *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=env,
+        env=user_env(),
         cwd=cwd,
         timeout=60,
     )

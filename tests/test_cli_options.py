@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from bot.cli import build_parser
 from knowledge.loader import load_paths
+from tests.botrun import CITEBOT, user_env
 
 DATA = Path(__file__).parent / "data"
 BUNDLED = Path(__file__).parent.parent / "knowledge" / "anti-stalinist-left.txt"
@@ -51,12 +50,11 @@ def citebot(
     *args: str | bytes, stdin: bytes = b"", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """Run `citebot ARGS` as a user would (no token inherited); `env` adds variables."""
-    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     return subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", *args],
+        [*CITEBOT, *args],
         input=stdin,
         capture_output=True,
-        env={**environ, **(env or {})},
+        env=user_env(env),
         timeout=60,
     )
 
