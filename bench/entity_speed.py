@@ -29,7 +29,8 @@ for _path in (ROOT, ROOT / "bench"):  # run as a script from anywhere
 
 from retrieval_sweep import corpus_file, parse_size, peak_rss_bytes  # noqa: E402
 
-from knowledge.entities import extract_acronyms, extract_entities  # noqa: E402
+from knowledge.entities import extract_acronyms  # noqa: E402
+from knowledge.entity_finder import extract_entities  # noqa: E402
 from knowledge.loader import load_paths  # noqa: E402
 
 T = TypeVar("T")

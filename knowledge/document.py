@@ -15,13 +15,7 @@ from typing import Protocol, overload
 
 from knowledge.article import Article, Reference
 from knowledge.citations import parse_citations, strip_citations
-from knowledge.entities import (
-    Entities,
-    Refinements,
-    extract_acronyms,
-    extract_entities,
-    refine_entities,
-)
+from knowledge.entities import Entities, Refinements, extract_acronyms
 
 # Bump when the passages or entities found for the same text change: on-disk caches are keyed
 # by it, so a new parser or entity finder never serves results of the old one.
@@ -193,6 +187,10 @@ class Document:
         stored = self.findings.stored_entities() if self.findings else None
         if stored is not None:
             return stored
+        # Imported here: the finder's rules take some 30 ms to import, which a question
+        # answered from the index (most runs of the command line) need not pay.
+        from knowledge.entity_finder import extract_entities, refine_entities
+
         texts = list(clean_texts(self.passages))
         found = refine_entities(extract_entities(texts), self.refinements, texts)
         if self.findings:

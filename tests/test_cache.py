@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import knowledge.document
+import knowledge.entity_finder
 from knowledge.loader import load_paths
 from retrieval import arrayfile, cache
 from retrieval.search import KnowledgeBase, SearchSettings
@@ -82,7 +82,7 @@ def test_entities_are_found_with_the_index_and_never_again(
     def not_again(texts: object) -> None:
         raise AssertionError("entities were found again")
 
-    monkeypatch.setattr(knowledge.document, "extract_entities", not_again)
+    monkeypatch.setattr(knowledge.entity_finder, "extract_entities", not_again)
     warm = load(document, cache_dir)
     # Not even the question that finds nothing (its suggestions read the entities).
     assert (warm.figure("Trotsky"), warm.event("kronstadt"), warm.ask(unanswered)) == expected
@@ -94,7 +94,7 @@ def test_without_a_cache_entities_wait_for_first_use(
     def not_yet(texts: object) -> None:
         raise AssertionError("entities were found before any query needed them")
 
-    monkeypatch.setattr(knowledge.document, "extract_entities", not_yet)
+    monkeypatch.setattr(knowledge.entity_finder, "extract_entities", not_yet)
     kb = KnowledgeBase.from_paths([document], SearchSettings(cache_dir=None))
     assert kb.ask("When was Trotsky exiled?").found
 

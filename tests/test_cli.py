@@ -172,10 +172,17 @@ def test_unreadable_knowledge_names_file(tmp_path: Path) -> None:
     assert f"{bad} line 3: not UTF-8 text" in result.stderr
 
 
-def test_ask_does_not_import_discord() -> None:
+def test_ask_does_not_import_discord_or_the_entity_finder(tmp_path: Path) -> None:
+    # Both cost start-up time a question answered from the index does not need. The first
+    # run writes the cache entry (and finds the entities to keep with it); the next is warm.
+    env = user_env({"XDG_CACHE_HOME": str(tmp_path)})
+    assert (
+        subprocess.run([*CITEBOT, "ask", "Trotsky"], capture_output=True, env=env).returncode == 0
+    )
     code = (
         "import sys; from bot.cli import run; run(['ask', 'Trotsky', '--json']);"
-        "assert 'discord' not in sys.modules, 'discord imported'"
+        "assert 'discord' not in sys.modules, 'discord imported';"
+        "assert 'knowledge.entity_finder' not in sys.modules, 'entity finder imported'"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr

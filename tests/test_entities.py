@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.entities import _explain_people, extract_entities
+from knowledge.entity_finder import _explain_people, extract_entities
 from retrieval.evaluation import entity_scores, load_eval, load_labels
 from retrieval.search import KnowledgeBase
 
