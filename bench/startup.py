@@ -178,7 +178,7 @@ def cold_load(path: Path, cache_dir: Path, question: str, entities: bool = True)
     kb = KnowledgeBase(documents)
     indexed = time.perf_counter()
     rss_indexed, peak_indexed = rss_bytes(), peak_rss_bytes()
-    cache.save(cache_dir, key, kb.documents, kb.index)
+    cache.save(cache_dir, key, kb.documents, kb.index, kb.spellings)
     saved = time.perf_counter()
     if entities:
         for document in kb.documents:

@@ -1,9 +1,9 @@
 """On-disk cache of loaded documents and their BM25 index, for fast restarts on big corpora.
 
-An entry is one file, KEY.citebot (retrieval/arrayfile.py): the index's arrays and each
-document's passages as columns (texts as one UTF-8 blob and offsets, references as flat
-arrays), read back by memory map, so a start reads only the vocabulary and the small tables,
-and processes using one entry share its pages. The documents' entities are found when the
+An entry is one file, KEY.citebot (retrieval/arrayfile.py): the index's arrays, its
+vocabulary (retrieval/vocabulary.py) and spelling table, and each document's passages as
+columns (texts as one UTF-8 blob and offsets, references as flat arrays), read back by memory
+map, so a start reads only the small tables, and processes using one entry share its pages. The documents' entities are found when the
 entry is written and kept beside it (KEY.N.entities, N the document's position), so a warm
 start reads them and no question does work over the whole corpus.
 
@@ -51,8 +51,9 @@ from knowledge.loader import companion_paths, document_files
 from retrieval import arrayfile
 from retrieval.analyzer import ANALYZER_VERSION
 from retrieval.index import BM25Index, IndexCacheError
+from retrieval.spelling import CloseTerms
 
-CACHE_FORMAT = "citebot-cache-2"
+CACHE_FORMAT = "citebot-cache-3"
 APP_NAME = "citebot"
 ENTRY_SUFFIX = ".citebot"
 ENTITIES_SUFFIX = ".entities"
@@ -308,10 +309,18 @@ def with_findings(cache_dir: Path, key: str, documents: Sequence[Document]) -> l
 # -- entries -----------------------------------------------------------------------------------
 
 
-def save(cache_dir: Path, key: str, documents: Sequence[Document], index: BM25Index) -> bool:
-    """Write documents and index under `key`; False, with the one warning, if it cannot."""
+def save(
+    cache_dir: Path,
+    key: str,
+    documents: Sequence[Document],
+    index: BM25Index,
+    spellings: CloseTerms,
+) -> bool:
+    """Write documents, index and the spelling table of its terms under `key`; False, with
+    the one warning, if it cannot."""
     index_arrays, index_meta = index.to_arrays()
     arrays: dict[str, Any] = {f"index.{name}": array for name, array in index_arrays.items()}
+    arrays.update({f"spellings.{name}": array for name, array in spellings.arrays.items()})
     described = []
     for number, document in enumerate(documents):
         arrays.update(_passage_arrays(f"d{number}.", document))
@@ -335,7 +344,7 @@ def save(cache_dir: Path, key: str, documents: Sequence[Document], index: BM25In
 
 
 # Index arrays read whole at every start, so their checksums cost nothing more.
-_INDEX_READ_WHOLE = ("indptr", "idf", "max_weight", "vocab_offsets", "vocab_text")
+_INDEX_READ_WHOLE = ("indptr", "idf", "max_weight")
 
 
 def _passage_arrays(prefix: str, document: Document) -> dict[str, Any]:
@@ -391,8 +400,9 @@ def _document_meta(document: Document) -> dict[str, Any]:
     }
 
 
-def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index] | None:
-    """The cached documents and index under `key`, or None if absent, stale or corrupt."""
+def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index, CloseTerms] | None:
+    """The cached documents, index and spelling table under `key`, or None if absent, stale
+    or corrupt."""
     path = _entry(cache_dir, key)
     try:
         arrays, meta = arrayfile.read(path)
@@ -403,6 +413,10 @@ def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index] | None:
             {name[6:]: a for name, a in arrays.items() if name.startswith("index.")},
             meta["index"],
             verify=False,
+        )
+        spellings = CloseTerms.from_arrays(
+            index.vocabulary(),
+            {name[10:]: a for name, a in arrays.items() if name.startswith("spellings.")},
         )
         documents = [
             _document(cache_dir, key, number, info, arrays) for number, info in enumerate(described)
@@ -426,7 +440,7 @@ def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index] | None:
         return None
     with contextlib.suppress(OSError):  # a read-only cache still serves
         os.utime(path)  # when it was last used, for `cache info`
-    return documents, index
+    return documents, index, spellings
 
 
 def _document(

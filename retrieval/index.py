@@ -15,8 +15,7 @@ import ctypes
 import os
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from itertools import pairwise
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval import arrayfile
+from retrieval.vocabulary import ARRAYS as _VOCABULARY_ARRAYS
+from retrieval.vocabulary import MappedVocabulary, vocabulary_arrays
 
 __all__ = ["BM25Index", "IndexCacheError"]
 
@@ -31,7 +32,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _FORMAT = "citebot-bm25-index"
-_VERSION = 2
+_VERSION = 3
 # Array name -> dtype.
 _ARRAYS: dict[str, str] = {
     "indptr": "<i8",
@@ -39,12 +40,11 @@ _ARRAYS: dict[str, str] = {
     "weights": "<f8",
     "idf": "<f8",
     "max_weight": "<f8",
-    "vocab_offsets": "<i8",
-    "vocab_text": "|u1",
+    **_VOCABULARY_ARRAYS,
 }
 # What a load reads whole anyway, so its checksum is always checked; the postings (doc_ids,
-# weights) are read as queries need them.
-_READ_WHOLE = ("indptr", "idf", "max_weight", "vocab_offsets", "vocab_text")
+# weights) and the vocabulary (retrieval/vocabulary.py) are read as queries need them.
+_READ_WHOLE = ("indptr", "idf", "max_weight")
 # Postings (or tokens) handled at once while building: big enough for numpy's speed, small
 # enough that a block's temporaries cost little next to the index.
 _BLOCK = 1 << 22
@@ -102,7 +102,7 @@ class BM25Index:
     epsilon: float
     _n_docs: int
     _avgdl: float
-    _vocab: dict[str, int]
+    _vocab: Mapping[str, int]  # a dict when built, a MappedVocabulary when loaded
     _indptr: IntArray
     _doc_ids: npt.NDArray[np.int32]
     _weights: FloatArray
@@ -242,7 +242,7 @@ class BM25Index:
     def _setup(
         self,
         *,
-        vocab: dict[str, int],
+        vocab: Mapping[str, int],
         indptr: IntArray,
         doc_ids: npt.NDArray[np.int32],
         weights: FloatArray,
@@ -292,9 +292,9 @@ class BM25Index:
         arrays = (self._indptr, self._doc_ids, self._weights, self._idf, self._max_weight)
         return sum(a.nbytes for a in arrays)
 
-    def vocabulary(self) -> list[str]:
-        """Every indexed term, in term-id order."""
-        return list(self._vocab)
+    def vocabulary(self) -> Sequence[str]:
+        """Every indexed term, in term-id order (a loaded index decodes each when read)."""
+        return self._vocab.terms if isinstance(self._vocab, MappedVocabulary) else list(self._vocab)
 
     def idf(self, term: str) -> float:
         """rank-bm25's IDF of ``term`` (negative values floored); 0.0 for an unknown term."""
@@ -463,20 +463,18 @@ class BM25Index:
 
     def to_arrays(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
         """The index as named arrays and JSON-serialisable metadata, for ``from_arrays``."""
-        terms = list(self._vocab)  # dicts keep insertion order, which is term id order
-        # Character offsets into the joined terms: one decode and slices rebuild them.
-        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum([len(term) for term in terms], out=offsets[1:])
+        vocab = self._vocab
+        if isinstance(vocab, MappedVocabulary):
+            terms = vocab.arrays
+        else:  # a dict keeps insertion order, which is term id order
+            terms = vocabulary_arrays(list(vocab))
         arrays: dict[str, npt.NDArray[Any]] = {
             "indptr": self._indptr,
             "doc_ids": self._doc_ids,
             "weights": self._weights,
             "idf": self._idf,
             "max_weight": self._max_weight,
-            "vocab_offsets": offsets,
-            "vocab_text": np.frombuffer(
-                "".join(terms).encode("utf-8", "surrogatepass"), dtype=np.uint8
-            ),
+            **terms,
         }
         meta = {
             "format": _FORMAT,
@@ -541,9 +539,12 @@ class BM25Index:
             if arrays[name].dtype != np.dtype(dtype) or arrays[name].ndim != 1:
                 raise IndexCacheError(f"array {name!r} has the wrong type or shape")
         indptr, doc_ids, weights = arrays["indptr"], arrays["doc_ids"], arrays["weights"]
-        offsets, idf = arrays["vocab_offsets"], arrays["idf"]
+        idf = arrays["idf"]
         n_docs, n_terms = int(meta["n_docs"]), idf.size
-        text = bytes(arrays["vocab_text"]).decode("utf-8", "surrogatepass")
+        try:
+            vocab = MappedVocabulary(arrays)
+        except ValueError as exc:
+            raise IndexCacheError(str(exc)) from None
         # Cheap structural checks, so that even a forged checksum cannot index out of range.
         if (
             indptr.size != n_terms + 1
@@ -552,10 +553,7 @@ class BM25Index:
             or weights.size != doc_ids.size
             or arrays["max_weight"].size != n_terms
             or np.any(np.diff(indptr) <= 0)
-            or offsets.size != n_terms + 1
-            or offsets[0] != 0
-            or offsets[-1] != len(text)
-            or np.any(np.diff(offsets) < 0)
+            or len(vocab) != n_terms
         ):
             raise IndexCacheError("inconsistent postings")
         if verify:
@@ -565,10 +563,7 @@ class BM25Index:
             ascending[indptr[1:-1] - 1] = True  # a new term's postings start over
             if not ascending.all():
                 raise IndexCacheError("postings out of order")
-        bounds = offsets.tolist()
-        terms = [text[a:b] for a, b in pairwise(bounds)]
-        vocab = dict(zip(terms, range(n_terms), strict=True))
-        if len(vocab) != n_terms:
+        if verify and len(set(vocab)) != n_terms:
             raise IndexCacheError("duplicate terms")
         index = cls.__new__(cls)
         index._setup(

@@ -157,8 +157,10 @@ class KnowledgeBase:
         documents: Sequence[Document],
         settings: SearchSettings | None = None,
         index: BM25Index | None = None,
+        spellings: CloseTerms | None = None,
     ):
-        """Index `documents` (or take a prebuilt `index` of exactly their passages)."""
+        """Index `documents` (or take a prebuilt `index` of exactly their passages, and the
+        `spellings` table of its terms, as a cache keeps them)."""
         self.documents = tuple(documents)
         self.settings = settings or SearchSettings()
         # Every passage of every document by index position, made when one is read: a big
@@ -185,7 +187,7 @@ class KnowledgeBase:
         self.index = index
         # Indexed terms prepared for spelling fixes: a fix keeps the first letter (typos
         # rarely change it), so a look-up reads a few lengths of one letter's terms.
-        self._spellings = CloseTerms.of(self.index.vocabulary())
+        self.spellings = spellings or CloseTerms.of(self.index.vocabulary())
 
     def find_entities(self) -> None:
         """Find the documents' figures and events, and build every table a query reads,
@@ -243,13 +245,14 @@ class KnowledgeBase:
         key = cache.lookup_key(cache_dir, paths)
         cached = cache.load(cache_dir, key)
         if cached is not None:
-            return cls(cached[0], settings, index=cached[1])
+            documents, index, spellings = cached
+            return cls(documents, settings, index=index, spellings=spellings)
         if on_build is not None:
             on_build()
         kb = cls(cache.with_findings(cache_dir, key, load_paths(paths)), settings)
         # The index first: an entry whose entities were interrupted still serves, and finds
         # them on first use. Where no entry could be written, nothing would keep them either.
-        if cache.save(cache_dir, key, kb.documents, kb.index):
+        if cache.save(cache_dir, key, kb.documents, kb.index, kb.spellings):
             for document in kb.documents:
                 _ = document.entities  # found now, and kept beside the entry
         return kb
@@ -360,7 +363,7 @@ class KnowledgeBase:
             if unknown and fixes > 0:
                 fixes -= 1
                 # Typos and stems that Snowball leaves apart: "trotksi", "biographi"/"biograph".
-                term = self._spellings.best(term, SPELLING_MATCH) or term
+                term = self.spellings.best(term, SPELLING_MATCH) or term
             years = _years(term) if self.index.doc_freq(term) == 0 else []
             if years:
                 terms.extend(self._date_terms(years) or [term])

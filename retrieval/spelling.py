@@ -6,8 +6,8 @@ holds; a query reads only the lengths that can reach the cut-off, drops in numpy
 letters alone differ too much, and gives RapidFuzz the few that are left. Both filters are
 bounds that fuzz.ratio itself obeys, so the results are exactly those of the plain scan: the
 same scorer and cut-off, and ties go to the term first in the given order, as
-process.extractOne gives them. The tables are plain data (lists and numpy arrays), built once
-from the terms, so a cache can store them as they are.
+process.extractOne gives them. The tables are numpy arrays built once from the terms, so a
+cache stores them as they are (`arrays`, `from_arrays`) and a start maps them.
 
 RapidFuzz is imported where it is first used, not with the module: a question without a typo
 never needs it, and the command line starts faster without it.
@@ -16,10 +16,11 @@ never needs it, and the command line starts faster without it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from math import ceil, floor
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -82,7 +83,7 @@ class CloseTerms:
     """Terms grouped by first letter (when `same_initial`), for "which terms are within a
     fuzz.ratio cut-off of this one"."""
 
-    terms: list[str]  # in the given order
+    terms: Sequence[str]  # in the given order
     groups: dict[str, _Group]
     same_initial: bool
 
@@ -111,6 +112,54 @@ class CloseTerms:
                 key = chr(initials[lo]) if same_initial else ""
                 groups[key] = _Group(lengths[positions], masks[lo:hi], positions)
         return cls(words, groups, same_initial)
+
+    @property
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The tables as arrays, for `from_arrays` (the terms are kept by the caller)."""
+        groups = list(self.groups.items())
+        sizes = [group.lengths.size for _, group in groups]
+        bounds = np.zeros(len(groups) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=bounds[1:])
+
+        def joined(field: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
+            parts = [getattr(group, field) for _, group in groups]
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+        return {
+            "initials": np.array([ord(key) if key else -1 for key, _ in groups], dtype=np.int32),
+            "bounds": bounds,
+            "lengths": joined("lengths", np.int32),
+            "masks": joined("masks", np.uint32),
+            "positions": joined("positions", np.int32),
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, terms: Sequence[str], arrays: Mapping[str, npt.NDArray[Any]]
+    ) -> CloseTerms:
+        """The tables `arrays` gave, over the same `terms`; ValueError if they cannot be
+        (a position beyond the terms, mismatched sizes)."""
+        initials, bounds = arrays["initials"], arrays["bounds"]
+        lengths, masks, positions = arrays["lengths"], arrays["masks"], arrays["positions"]
+        if (
+            bounds.size != initials.size + 1
+            or lengths.size != masks.size
+            or lengths.size != positions.size
+            or (bounds.size and (bounds[0] != 0 or bounds[-1] != lengths.size))
+            or np.any(np.diff(bounds) < 0)
+            or (positions.size and (positions.min() < 0 or positions.max() >= len(terms)))
+        ):
+            raise ValueError("spelling tables do not match their terms")
+        same_initial = bool(initials.size == 0 or initials[0] >= 0)
+        groups = {
+            (chr(initial) if initial >= 0 else ""): _Group(
+                lengths[lo:hi], masks[lo:hi], positions[lo:hi]
+            )
+            for initial, lo, hi in zip(
+                initials.tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True
+            )
+        }
+        return cls(terms, groups, same_initial)
 
     def _candidates(self, term: str, cutoff: float) -> list[str]:
         """The terms that pass both bounds, in the given order."""

@@ -42,7 +42,9 @@ def test_warm_start_gives_the_same_answers(document: Path, tmp_path: Path) -> No
     cold = load(document, cache_dir)
     entry(cache_dir)
     warm = load(document, cache_dir)
-    for question in ("When was Trotsky exiled?", "Who funded the CCF?", "bake bread"):
+    # The last reads the spelling table the entry keeps: "trotksy" is fixed as when cold.
+    questions = ("When was Trotsky exiled?", "Who funded the CCF?", "bake bread", "trotksy exile")
+    for question in questions:
         assert warm.ask(question) == cold.ask(question)
     assert warm.figure("Trotksy") == cold.figure("Trotksy")
     assert warm.timeline() == cold.timeline()

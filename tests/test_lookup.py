@@ -124,6 +124,27 @@ def test_close_terms_find_what_a_scan_of_the_first_letter_finds(
         typed, same_initial, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
     )
     assert sorted(close.all(typed, cutoff)) == sorted(m for m, _, _ in scanned if typed)
+    # As a cache keeps the tables and a warm start reads them back.
+    stored = CloseTerms.from_arrays(terms, close.arrays)
+    assert stored.best(typed, cutoff) == close.best(typed, cutoff)
+    assert stored.all(typed, cutoff) == close.all(typed, cutoff)
+
+
+@settings(max_examples=100, deadline=None)
+@given(terms=st.lists(_LETTERS, max_size=40), typed=_LETTERS)
+def test_close_terms_of_any_letter_read_back_from_their_arrays(
+    terms: list[str], typed: str
+) -> None:
+    close = CloseTerms.of(terms, same_initial=False)
+    stored = CloseTerms.from_arrays(terms, close.arrays)
+    assert stored.all(typed, 50.0) == close.all(typed, 50.0)
+    assert stored.best(typed, 50.0) == close.best(typed, 50.0)
+
+
+def test_close_terms_refuse_arrays_that_point_past_their_terms() -> None:
+    arrays = CloseTerms.of(["horse", "house", "hose"]).arrays
+    with pytest.raises(ValueError, match="do not match"):
+        CloseTerms.from_arrays(["horse", "house"], arrays)
 
 
 _NAMES = st.lists(
