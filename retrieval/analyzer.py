@@ -14,7 +14,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate, islice, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -247,7 +247,7 @@ def analyze(text: str) -> list[str]:
 # Passages tokenised before their tokens are looked up at once: enough that the numpy work a
 # block costs is small beside its tokens'. At 100k GCIDE passages 1,000 builds as fast as
 # 10,000 and peaks 40 MB lower (a block's token strings are alive at once).
-_ENCODE_BLOCK = 1_000
+_ENCODE_BLOCK = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,29 +259,116 @@ class EncodedCorpus:
     lengths: npt.NDArray[np.int64]  # terms per passage
 
 
-class _TokenIds(dict[str | tuple[str, ...], int]):
-    """Token -> id in order of first sight; the tokens new since the last look are kept."""
+# Tokens of up to 16 bytes are told apart by their bytes packed into two 64-bit words (token
+# bytes are never 0, so the zeros that pad a shorter token leave no doubt); longer ones, rare,
+# by their bytes in Python. _MIX folds the two words into one number to sort by.
+_PACKED = 16
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+# _LOW_BYTES[n]: the mask of a word's first n bytes (little-endian: its low bytes).
+_LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+_SPACE, _APOSTROPHE, _HYPHEN = (ord(c) for c in " '-")
 
-    __slots__ = ("new",)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.new: list[str | tuple[str, ...]] = []
+def _block_text(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.int64]]:
+    """The texts' words as one string, and where each text's part of its UTF-8 bytes starts.
 
-    def __missing__(self, token: str | tuple[str, ...]) -> int:
-        # Called by dict lookups in C only for unseen tokens: seen ones cost no Python call.
-        number = self[token] = len(self)
-        self.new.append(token)
-        return number
+    ASCII text is mapped as ``tokens`` maps it (letters lowercased, digits, apostrophes and
+    hyphens kept, the rest spaces), in C; other text is tokenised by the compound pattern and
+    its tokens joined by spaces. Either way, the tokens are what ``_token_spans`` finds.
+    """
+    parts = [
+        text.translate(_ASCII_WORDS) if text.isascii() else " ".join(_COMPOUND.findall(fold(text)))
+        for text in texts
+    ]
+    joined = " ".join(parts)  # a space between texts: no token runs from one into the next
+    if joined.isascii():
+        sizes: Iterable[int] = map(len, parts)
+    else:
+        sizes = (len(part.encode("utf-8", "surrogatepass")) for part in parts)
+    starts = np.zeros(len(parts), np.int64)
+    np.cumsum(np.fromiter(sizes, np.int64, len(parts))[:-1] + 1, out=starts[1:])
+    return joined, starts
+
+
+def _token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Start and end of every token in the bytes of a ``_block_text``.
+
+    There, a token is a run of bytes other than spaces, apostrophes and hyphens, or several
+    joined by one apostrophe or hyphen each: what _COMPOUND finds in ASCII text. Tokens of the
+    compound pattern from other text stay whole, since their apostrophes and hyphens always
+    stand between two letters (or their UTF-8 bytes) and their long dashes are not ASCII.
+    """
+    word = (data != _SPACE) & (data != _APOSTROPHE) & (data != _HYPHEN)
+    inside = word.copy()
+    # An apostrophe or hyphen joins two words only with a word byte on either side.
+    inside[1:-1] |= word[:-2] & word[2:] & (data[1:-1] != _SPACE)
+    edges = np.flatnonzero(np.diff(inside.view(np.int8), prepend=0, append=0))
+    return edges[0::2], edges[1::2]
+
+
+def _distinct_tokens(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The block's distinct tokens: where each first occurs (ascending), and which one each
+    token is (its number in that order)."""
+    lengths = ends - starts
+    short = np.flatnonzero(lengths <= _PACKED)
+    # The bytes read as 64-bit words starting at every byte (unaligned, a view: no copy).
+    padded = np.concatenate((data, np.zeros(_PACKED, np.uint8)))
+    words = np.ndarray((data.size + _PACKED - 7,), "<u8", padded, strides=(1,))
+    at, size = starts[short], lengths[short]
+    low = words[at] & _LOW_BYTES[np.minimum(size, 8)]
+    high = words[at + 8] & _LOW_BYTES[np.clip(size - 8, 0, 8)]
+    with np.errstate(over="ignore"):
+        folded = low ^ (high * _MIX)
+    order = np.argsort(folded)
+    changes = np.count_nonzero(np.diff(folded[order]))
+    opens = _group_opens(low[order], high[order])
+    if np.count_nonzero(opens) != changes + 1 and order.size:
+        # Two different tokens fold to one number, so they may interleave: sort by the
+        # words themselves instead (slower, and exact).
+        order = np.lexsort((high, low))
+        opens = _group_opens(low[order], high[order])
+    heads = np.flatnonzero(opens)
+    firsts = short[np.minimum.reduceat(order, heads)] if heads.size else heads
+    which = np.empty(lengths.size, np.intp)
+    which[short[order]] = np.cumsum(opens) - 1
+    if short.size < lengths.size:  # the long tokens, numbered after the short ones
+        seen: dict[bytes, int] = {}
+        first = firsts.tolist()
+        raw = data.tobytes()
+        for token in np.flatnonzero(lengths > _PACKED).tolist():
+            number = seen.setdefault(raw[starts[token] : ends[token]], len(first))
+            if number == len(first):
+                first.append(token)
+            which[token] = number
+        firsts = np.array(first, np.intp)
+    # Numbered again in order of first occurrence.
+    by_first = np.argsort(firsts)
+    rank = np.empty_like(by_first)
+    rank[by_first] = np.arange(by_first.size)
+    return firsts[by_first], rank[which]
+
+
+def _group_opens(
+    low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.bool_]:
+    """Where a new token starts in tokens sorted so that equal ones are neighbours."""
+    opens = np.empty(low.size, bool)
+    opens[:1] = True
+    opens[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    return opens
 
 
 class _Encoder:
-    """Passages to term ids. Each distinct token is analysed once; each token occurrence
-    is one dict look-up in C, and its terms are copied out by numpy."""
+    """Passages to term ids. A block's tokens are found and told apart in numpy, over the
+    bytes of its text; each distinct token of a block is looked up once, each distinct token
+    of the corpus analysed once, and its terms are copied out by numpy."""
 
     def __init__(self) -> None:
         self.terms: defaultdict[str, int] = defaultdict()
-        self._tokens = _TokenIds()
+        # Token (a word, or a passage's extra terms as a tuple) -> id, in order of first sight.
+        self._tokens: dict[str | tuple[str, ...], int] = {}
         # A token's term ids, CSR-style: _token_terms[_starts[t] : _starts[t] + _counts[t]].
         self._starts = array("i")
         self._counts = array("i")
@@ -291,32 +378,63 @@ class _Encoder:
 
     def add(self, passages: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Encode a block of (text, extra terms) passages, appending to those before."""
-        stream: list[str | tuple[str, ...]] = []
-        sizes = array("q")  # tokens per passage
-        for text, extra in passages:
-            words = tokens(text)
-            stream += words
-            if extra:  # the extra terms travel as one pseudo-token after the words
-                stream.append(tuple(extra))
-                sizes.append(len(words) + 1)
-            else:
-                sizes.append(len(words))
-        token_ids = np.fromiter(map(self._tokens.__getitem__, stream), np.int32, len(stream))
-        del stream
-        self._learn()
+        joined, text_starts = _block_text([text for text, _ in passages])
+        ascii_only = joined.isascii()
+        data = np.frombuffer(
+            joined.encode("ascii") if ascii_only else joined.encode("utf-8", "surrogatepass"),
+            np.uint8,
+        )
+        starts, ends = _token_spans(data)
+        firsts, which = _distinct_tokens(data, starts, ends)
+        spans = zip(starts[firsts].tolist(), ends[firsts].tolist(), strict=True)
+        if ascii_only:
+            keys: list[str | tuple[str, ...]] = [joined[s:e] for s, e in spans]
+        else:
+            raw = data.tobytes()
+            keys = [raw[s:e].decode("utf-8", "surrogatepass") for s, e in spans]
+        # Words per passage; the extra terms travel as one pseudo-token after a passage's words.
+        words_per = np.diff(np.searchsorted(starts, text_starts), append=starts.size)
+        extra_at = [at for at, (_, extra) in enumerate(passages) if extra]
+        local = which
+        # Where each distinct token first occurs, counted in words: an extra-terms token at
+        # k comes after word k - 1 and before word k (hence the halves).
+        first_seen = firsts * 2 + 1
+        if extra_at:
+            after = np.cumsum(words_per)[extra_at]
+            extras: dict[tuple[str, ...], int] = {}
+            for at, where in zip(extra_at, after.tolist(), strict=True):
+                extras.setdefault(tuple(passages[at][1]), 2 * where)
+            number = dict(zip(extras, range(len(keys), len(keys) + len(extras)), strict=True))
+            keys += extras
+            first_seen = np.concatenate((first_seen, np.fromiter(extras.values(), np.intp)))
+            local = np.insert(which, after, [number[tuple(passages[at][1])] for at in extra_at])
+        sizes = words_per
+        sizes[extra_at] += 1
+        # Ids for the block's distinct tokens; new ones numbered in order of first sight.
+        found = np.fromiter(map(self._tokens.get, keys, repeat(-1)), np.int64, len(keys))
+        new = np.flatnonzero(found < 0)
+        if new.size:
+            new = new[np.argsort(first_seen[new], kind="stable")]
+            numbers = range(len(self._tokens), len(self._tokens) + new.size)
+            found[new] = numbers
+            fresh = [keys[at] for at in new.tolist()]
+            self._tokens.update(zip(fresh, numbers, strict=True))
+            self._learn(fresh)
+        token_ids = found.astype(np.int32)[local]
         counts = np.frombuffer(self._counts, np.int32)[token_ids]
-        ends = np.cumsum(counts, dtype=np.int64)
-        # Token k's terms land at ends[k] - counts[k] onwards; read them from its CSR slice.
-        source = np.repeat(np.frombuffer(self._starts, np.int32)[token_ids] - ends + counts, counts)
+        ends_ = np.cumsum(counts, dtype=np.int64)
+        # Token k's terms land at ends_[k] - counts[k] onwards; read them from its CSR slice.
+        source = np.repeat(
+            np.frombuffer(self._starts, np.int32)[token_ids] - ends_ + counts, counts
+        )
         source += np.arange(source.size)
         self._ids.append(np.frombuffer(self._token_terms, np.int32)[source])
-        term_ends = np.concatenate(([0], ends))[np.cumsum(np.frombuffer(sizes, np.int64))]
+        term_ends = np.concatenate(([0], ends_))[np.cumsum(sizes)]
         self._lengths.append(np.diff(term_ends, prepend=0))
 
-    def _learn(self) -> None:
-        """The term ids of the tokens first seen in the last block, in the order seen, so
-        that term ids follow first occurrence."""
-        new, self._tokens.new = self._tokens.new, []
+    def _learn(self, new: list[str | tuple[str, ...]]) -> None:
+        """The term ids of tokens just numbered, given in the order first seen, so that term
+        ids follow first occurrence."""
         unknown = [t for t in new if isinstance(t, str) and t not in _TERMS]
         learnt = dict(zip(unknown, _terms_of_many(unknown), strict=True))
         room = max(_TERMS_MAX - len(_TERMS), 0)
