@@ -14,7 +14,8 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice, repeat
+from itertools import accumulate, islice
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -244,10 +245,10 @@ def analyze(text: str) -> list[str]:
     return looked_up.split()
 
 
-# Passages tokenised before their tokens are looked up at once: enough that the numpy work a
-# block costs is small beside its tokens'. At 100k GCIDE passages 1,000 builds as fast as
-# 10,000 and peaks 40 MB lower (a block's token strings are alive at once).
-_ENCODE_BLOCK = 5000
+# Passages whose tokens are found and told apart at once: enough that the numpy calls a block
+# costs are few beside its bytes, few enough that its hash table stays in the CPU's cache. At
+# 100k GCIDE passages 1,000 builds as fast as 500 or 5,000.
+_ENCODE_BLOCK = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,13 +261,73 @@ class EncodedCorpus:
 
 
 # Tokens of up to 16 bytes are told apart by their bytes packed into two 64-bit words (token
-# bytes are never 0, so the zeros that pad a shorter token leave no doubt); longer ones, rare,
-# by their bytes in Python. _MIX folds the two words into one number to sort by.
+# bytes are never 0, so the zeros that pad a shorter token leave no doubt), in hash tables of
+# numpy arrays (see _Table); longer ones, rare, by their bytes in Python.
 _PACKED = 16
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 # _LOW_BYTES[n]: the mask of a word's first n bytes (little-endian: its low bytes).
 _LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+# Odd multipliers that spread the packed words over a table's slots (Fibonacci hashing).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SPREAD = np.uint64(0xD6E8FEB86659FD93)
 _SPACE, _APOSTROPHE, _HYPHEN = (ord(c) for c in " '-")
+
+
+class _Table:
+    """An open-addressing hash table of packed tokens (see _PACKED), each look-up done for
+    many keys at once, with a number kept for each key.
+
+    Keys are (low, high) word pairs. A key's slots are tried in turn from the one its hash
+    picks (linear probing), all keys of a call advancing together: in a round a key stops at
+    a slot holding it, takes an empty slot (one key wins each), or moves on. Equal keys travel
+    together, so each ends in one slot. The table is kept at most half full.
+    """
+
+    def __init__(self, keys: int = 0) -> None:
+        """An empty table with room for `keys` keys."""
+        self.bits = max(4, (2 * keys - 1).bit_length())
+        self.used = np.zeros(1 << self.bits, bool)
+        self.low = np.zeros(1 << self.bits, np.uint64)
+        self.high = np.zeros(1 << self.bits, np.uint64)
+        self.values = np.full(1 << self.bits, -1, np.int64)
+        self.count = 0
+
+    def place(
+        self, low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64]
+    ) -> npt.NDArray[np.intp]:
+        """The slot of each key, taking empty slots for the keys not held yet."""
+        if 2 * (self.count + low.size) > self.used.size:
+            self._grow(self.count + low.size)
+        with np.errstate(over="ignore"):
+            spread = (low ^ (high * _MIX)) * _SPREAD
+        slot = (spread >> np.uint64(64 - self.bits)).astype(np.intp)
+        mask = self.used.size - 1
+        found = np.empty(low.size, np.intp)
+        pending = np.arange(low.size)
+        claims = np.empty(self.used.size, np.intp)
+        while pending.size:
+            at = slot[pending]
+            free = ~self.used[at]
+            if free.any():
+                claimed, claimants = at[free], pending[free]
+                claims[claimed] = claimants  # one of the claimants of a slot wins it
+                won = claimed[claims[claimed] == claimants]
+                winners = claims[won]
+                self.used[won] = True
+                self.low[won], self.high[won] = low[winners], high[winners]
+                self.count += won.size
+            hit = self.used[at] & (self.low[at] == low[pending]) & (self.high[at] == high[pending])
+            found[pending[hit]] = at[hit]
+            pending = pending[~hit]
+            slot[pending] = (slot[pending] + 1) & mask
+        return found
+
+    def _grow(self, keys: int) -> None:
+        """Room for `keys` keys, the keys held and their numbers moved over."""
+        held = np.flatnonzero(self.used)
+        low, high, values = self.low[held], self.high[held], self.values[held]
+        grown = _Table(max(keys, self.used.size))
+        grown.values[grown.place(low, high)] = values
+        self.__dict__.update(grown.__dict__)
 
 
 def _block_text(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.int64]]:
@@ -306,68 +367,67 @@ def _token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt
     return edges[0::2], edges[1::2]
 
 
+class _Distinct(NamedTuple):
+    """A block's distinct tokens, numbered in order of first occurrence."""
+
+    firsts: npt.NDArray[np.intp]  # where each first occurs (ascending)
+    which: npt.NDArray[np.intp]  # the number of each token of the block
+    low: npt.NDArray[np.uint64]  # each one's first 8 bytes, packed
+    high: npt.NDArray[np.uint64]  # its next 8 bytes
+    packed: npt.NDArray[np.bool_]  # whether its bytes are all in low and high (_PACKED)
+
+
 def _distinct_tokens(
     data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """The block's distinct tokens: where each first occurs (ascending), and which one each
-    token is (its number in that order)."""
+) -> _Distinct:
+    """The distinct tokens among those at `starts`-`ends` of a block's bytes."""
     lengths = ends - starts
-    short = np.flatnonzero(lengths <= _PACKED)
     # The bytes read as 64-bit words starting at every byte (unaligned, a view: no copy).
     padded = np.concatenate((data, np.zeros(_PACKED, np.uint8)))
     words = np.ndarray((data.size + _PACKED - 7,), "<u8", padded, strides=(1,))
-    at, size = starts[short], lengths[short]
-    low = words[at] & _LOW_BYTES[np.minimum(size, 8)]
-    high = words[at + 8] & _LOW_BYTES[np.clip(size - 8, 0, 8)]
-    with np.errstate(over="ignore"):
-        folded = low ^ (high * _MIX)
-    order = np.argsort(folded)
-    changes = np.count_nonzero(np.diff(folded[order]))
-    opens = _group_opens(low[order], high[order])
-    if np.count_nonzero(opens) != changes + 1 and order.size:
-        # Two different tokens fold to one number, so they may interleave: sort by the
-        # words themselves instead (slower, and exact).
-        order = np.lexsort((high, low))
-        opens = _group_opens(low[order], high[order])
-    heads = np.flatnonzero(opens)
-    firsts = short[np.minimum.reduceat(order, heads)] if heads.size else heads
+    low = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
+    high = words[starts + 8] & _LOW_BYTES[np.clip(lengths - 8, 0, 8)]
+    short = np.flatnonzero(lengths <= _PACKED)
+    table = _Table(short.size)
+    slots = table.place(low[short], high[short])
+    # Each slot's first token, by a minimum over the tokens (no sort of them all).
+    first_at = np.full(table.used.size, lengths.size, np.intp)
+    np.minimum.at(first_at, slots, short)
+    held = np.flatnonzero(table.used)
+    firsts = first_at[held]
     which = np.empty(lengths.size, np.intp)
-    which[short[order]] = np.cumsum(opens) - 1
+    number = np.empty(table.used.size, np.intp)
+    number[held] = np.arange(held.size)
+    which[short] = number[slots]
     if short.size < lengths.size:  # the long tokens, numbered after the short ones
         seen: dict[bytes, int] = {}
         first = firsts.tolist()
         raw = data.tobytes()
         for token in np.flatnonzero(lengths > _PACKED).tolist():
-            number = seen.setdefault(raw[starts[token] : ends[token]], len(first))
-            if number == len(first):
+            known = seen.setdefault(raw[starts[token] : ends[token]], len(first))
+            if known == len(first):
                 first.append(token)
-            which[token] = number
+            which[token] = known
         firsts = np.array(first, np.intp)
     # Numbered again in order of first occurrence.
     by_first = np.argsort(firsts)
     rank = np.empty_like(by_first)
     rank[by_first] = np.arange(by_first.size)
-    return firsts[by_first], rank[which]
-
-
-def _group_opens(
-    low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64]
-) -> npt.NDArray[np.bool_]:
-    """Where a new token starts in tokens sorted so that equal ones are neighbours."""
-    opens = np.empty(low.size, bool)
-    opens[:1] = True
-    opens[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
-    return opens
+    firsts = firsts[by_first]
+    return _Distinct(firsts, rank[which], low[firsts], high[firsts], lengths[firsts] <= _PACKED)
 
 
 class _Encoder:
     """Passages to term ids. A block's tokens are found and told apart in numpy, over the
-    bytes of its text; each distinct token of a block is looked up once, each distinct token
-    of the corpus analysed once, and its terms are copied out by numpy."""
+    bytes of its text; each distinct token of a block is looked up once (in numpy, by its
+    packed bytes, when it is short), each distinct token of the corpus analysed once, and
+    its terms are copied out by numpy."""
 
     def __init__(self) -> None:
         self.terms: defaultdict[str, int] = defaultdict()
-        # Token (a word, or a passage's extra terms as a tuple) -> id, in order of first sight.
+        # Ids of the short tokens (see _PACKED) by their packed bytes.
+        self._packed = _Table()
+        # The other tokens (long words, a passage's extra terms as a tuple) -> id.
         self._tokens: dict[str | tuple[str, ...], int] = {}
         # A token's term ids, CSR-style: _token_terms[_starts[t] : _starts[t] + _counts[t]].
         self._starts = array("i")
@@ -385,40 +445,53 @@ class _Encoder:
             np.uint8,
         )
         starts, ends = _token_spans(data)
-        firsts, which = _distinct_tokens(data, starts, ends)
-        spans = zip(starts[firsts].tolist(), ends[firsts].tolist(), strict=True)
-        if ascii_only:
-            keys: list[str | tuple[str, ...]] = [joined[s:e] for s, e in spans]
-        else:
-            raw = data.tobytes()
-            keys = [raw[s:e].decode("utf-8", "surrogatepass") for s, e in spans]
+        distinct = _distinct_tokens(data, starts, ends)
+        raw = data.tobytes() if not ascii_only else b""
+
+        def text_of(token: int) -> str:
+            start, end = int(starts[token]), int(ends[token])
+            return (
+                joined[start:end] if ascii_only else raw[start:end].decode("utf-8", "surrogatepass")
+            )
+
+        firsts = distinct.firsts.tolist()
+        packed = np.flatnonzero(distinct.packed)
+        slots = self._packed.place(distinct.low[packed], distinct.high[packed])
+        found = np.full(len(firsts), -1, np.int64)
+        found[packed] = self._packed.values[slots]
         # Words per passage; the extra terms travel as one pseudo-token after a passage's words.
         words_per = np.diff(np.searchsorted(starts, text_starts), append=starts.size)
         extra_at = [at for at, (_, extra) in enumerate(passages) if extra]
-        local = which
+        local = distinct.which
         # Where each distinct token first occurs, counted in words: an extra-terms token at
         # k comes after word k - 1 and before word k (hence the halves).
-        first_seen = firsts * 2 + 1
+        first_seen = distinct.firsts * 2 + 1
+        keys: dict[int, str | tuple[str, ...]] = {
+            at: text_of(firsts[at]) for at in np.flatnonzero(~distinct.packed).tolist()
+        }
         if extra_at:
             after = np.cumsum(words_per)[extra_at]
             extras: dict[tuple[str, ...], int] = {}
             for at, where in zip(extra_at, after.tolist(), strict=True):
                 extras.setdefault(tuple(passages[at][1]), 2 * where)
-            number = dict(zip(extras, range(len(keys), len(keys) + len(extras)), strict=True))
-            keys += extras
+            number = dict(zip(extras, range(len(firsts), len(firsts) + len(extras)), strict=True))
+            keys.update((at, key) for key, at in number.items())
+            found = np.concatenate((found, np.full(len(extras), -1, np.int64)))
             first_seen = np.concatenate((first_seen, np.fromiter(extras.values(), np.intp)))
-            local = np.insert(which, after, [number[tuple(passages[at][1])] for at in extra_at])
+            local = np.insert(local, after, [number[tuple(passages[at][1])] for at in extra_at])
         sizes = words_per
         sizes[extra_at] += 1
-        # Ids for the block's distinct tokens; new ones numbered in order of first sight.
-        found = np.fromiter(map(self._tokens.get, keys, repeat(-1)), np.int64, len(keys))
+        if keys:
+            get = self._tokens.get
+            found[list(keys)] = [get(key, -1) for key in keys.values()]
+        # New tokens, numbered in order of first sight.
         new = np.flatnonzero(found < 0)
         if new.size:
             new = new[np.argsort(first_seen[new], kind="stable")]
-            numbers = range(len(self._tokens), len(self._tokens) + new.size)
-            found[new] = numbers
-            fresh = [keys[at] for at in new.tolist()]
-            self._tokens.update(zip(fresh, numbers, strict=True))
+            found[new] = np.arange(len(self._counts), len(self._counts) + new.size)
+            fresh = [keys[at] if at in keys else text_of(firsts[at]) for at in new.tolist()]
+            self._tokens.update((keys[at], int(found[at])) for at in new.tolist() if at in keys)
+            self._packed.values[slots] = found[packed]
             self._learn(fresh)
         token_ids = found.astype(np.int32)[local]
         counts = np.frombuffer(self._counts, np.int32)[token_ids]

@@ -430,11 +430,11 @@ def test_any_text_encoded_in_bulk_gets_its_analysed_terms(
     ]
 
 
-def test_words_that_fold_to_one_number_are_still_told_apart(
+def test_words_of_one_hash_are_still_told_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Without the mixing, words sharing their first eight letters collide: the exact sort
-    # must then tell them apart.
+    # Without the mixing, words sharing their first eight letters start at one slot of the
+    # hash tables: they must still end in slots of their own.
     monkeypatch.setattr(analyzer, "_MIX", np.uint64(0))
     texts = ["internationalism and internationalist", "internationalist internationalism x"]
     corpus = analyzer.encode([(text, ()) for text in texts])
