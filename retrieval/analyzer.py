@@ -302,24 +302,31 @@ class _Table:
         slot = (spread >> np.uint64(64 - self.bits)).astype(np.intp)
         mask = self.used.size - 1
         found = np.empty(low.size, np.intp)
-        pending = np.arange(low.size)
         claims = np.empty(self.used.size, np.intp)
-        while pending.size:
-            at = slot[pending]
+        pending = None  # all keys, in the first round
+        while True:
+            at = slot if pending is None else slot[pending]
+            keys = np.arange(low.size) if pending is None else pending
             free = ~self.used[at]
             if free.any():
-                claimed, claimants = at[free], pending[free]
+                claimed, claimants = at[free], keys[free]
                 claims[claimed] = claimants  # one of the claimants of a slot wins it
                 won = claimed[claims[claimed] == claimants]
                 winners = claims[won]
                 self.used[won] = True
                 self.low[won], self.high[won] = low[winners], high[winners]
                 self.count += won.size
-            hit = self.used[at] & (self.low[at] == low[pending]) & (self.high[at] == high[pending])
-            found[pending[hit]] = at[hit]
-            pending = pending[~hit]
+            # Every slot tried is now held (a free one by a claimant), so a key is home
+            # where the slot holds its words.
+            if pending is None:
+                hit = (self.low[at] == low) & (self.high[at] == high)
+            else:
+                hit = (self.low[at] == low[pending]) & (self.high[at] == high[pending])
+            found[keys[hit]] = at[hit]
+            pending = keys[~hit]
+            if not pending.size:
+                return found
             slot[pending] = (slot[pending] + 1) & mask
-        return found
 
     def _grow(self, keys: int) -> None:
         """Room for `keys` keys, the keys held and their numbers moved over."""
