@@ -14,8 +14,8 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice
-from typing import NamedTuple
+from itertools import islice, repeat
+from typing import NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -291,6 +291,12 @@ class _Table:
         self.values = np.full(1 << self.bits, -1, np.int64)
         self.count = 0
 
+    def clear(self) -> None:
+        """Empty the table, keeping its room (the words of free slots are never read)."""
+        self.used[:] = False
+        self.values[:] = -1
+        self.count = 0
+
     def place(
         self, low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64]
     ) -> npt.NDArray[np.intp]:
@@ -385,9 +391,13 @@ class _Distinct(NamedTuple):
 
 
 def _distinct_tokens(
-    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+    data: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.intp],
+    ends: npt.NDArray[np.intp],
+    table: _Table,
 ) -> _Distinct:
-    """The distinct tokens among those at `starts`-`ends` of a block's bytes."""
+    """The distinct tokens among those at `starts`-`ends` of a block's bytes, told apart in
+    `table` (emptied first: one table serves block after block)."""
     lengths = ends - starts
     # The bytes read as 64-bit words starting at every byte (unaligned, a view: no copy).
     padded = np.concatenate((data, np.zeros(_PACKED, np.uint8)))
@@ -395,17 +405,16 @@ def _distinct_tokens(
     low = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
     high = words[starts + 8] & _LOW_BYTES[np.clip(lengths - 8, 0, 8)]
     short = np.flatnonzero(lengths <= _PACKED)
-    table = _Table(short.size)
+    table.clear()
     slots = table.place(low[short], high[short])
-    # Each slot's first token, by a minimum over the tokens (no sort of them all).
-    first_at = np.full(table.used.size, lengths.size, np.intp)
-    np.minimum.at(first_at, slots, short)
     held = np.flatnonzero(table.used)
-    firsts = first_at[held]
-    which = np.empty(lengths.size, np.intp)
     number = np.empty(table.used.size, np.intp)
     number[held] = np.arange(held.size)
+    which = np.empty(lengths.size, np.intp)
     which[short] = number[slots]
+    # Each one's first token, by a minimum over the tokens (no sort of them all).
+    firsts = np.full(held.size, lengths.size, np.intp)
+    np.minimum.at(firsts, which[short], short)
     if short.size < lengths.size:  # the long tokens, numbered after the short ones
         seen: dict[bytes, int] = {}
         first = firsts.tolist()
@@ -432,8 +441,10 @@ class _Encoder:
 
     def __init__(self) -> None:
         self.terms: defaultdict[str, int] = defaultdict()
-        # Ids of the short tokens (see _PACKED) by their packed bytes.
+        # Ids of the short tokens (see _PACKED) by their packed bytes; and the table that
+        # tells a block's tokens apart.
         self._packed = _Table()
+        self._block_table = _Table()
         # The other tokens (long words, a passage's extra terms as a tuple) -> id.
         self._tokens: dict[str | tuple[str, ...], int] = {}
         # A token's term ids, CSR-style: _token_terms[_starts[t] : _starts[t] + _counts[t]].
@@ -452,19 +463,19 @@ class _Encoder:
             np.uint8,
         )
         starts, ends = _token_spans(data)
-        distinct = _distinct_tokens(data, starts, ends)
+        distinct = _distinct_tokens(data, starts, ends, self._block_table)
         raw = data.tobytes() if not ascii_only else b""
 
-        def text_of(token: int) -> str:
-            start, end = int(starts[token]), int(ends[token])
-            return (
-                joined[start:end] if ascii_only else raw[start:end].decode("utf-8", "surrogatepass")
-            )
+        def texts_of(tokens: npt.NDArray[np.intp]) -> list[str]:
+            spans = zip(starts[tokens].tolist(), ends[tokens].tolist(), strict=True)
+            if ascii_only:
+                return [joined[start:end] for start, end in spans]
+            return [raw[start:end].decode("utf-8", "surrogatepass") for start, end in spans]
 
-        firsts = distinct.firsts.tolist()
+        n_words = distinct.firsts.size
         packed = np.flatnonzero(distinct.packed)
         slots = self._packed.place(distinct.low[packed], distinct.high[packed])
-        found = np.full(len(firsts), -1, np.int64)
+        found = np.full(n_words, -1, np.int64)
         found[packed] = self._packed.values[slots]
         # Words per passage; the extra terms travel as one pseudo-token after a passage's words.
         words_per = np.diff(np.searchsorted(starts, text_starts), append=starts.size)
@@ -473,15 +484,16 @@ class _Encoder:
         # Where each distinct token first occurs, counted in words: an extra-terms token at
         # k comes after word k - 1 and before word k (hence the halves).
         first_seen = distinct.firsts * 2 + 1
-        keys: dict[int, str | tuple[str, ...]] = {
-            at: text_of(firsts[at]) for at in np.flatnonzero(~distinct.packed).tolist()
-        }
+        long = np.flatnonzero(~distinct.packed)
+        keys: dict[int, str | tuple[str, ...]] = dict(
+            zip(long.tolist(), texts_of(distinct.firsts[long]), strict=True)
+        )
         if extra_at:
             after = np.cumsum(words_per)[extra_at]
             extras: dict[tuple[str, ...], int] = {}
             for at, where in zip(extra_at, after.tolist(), strict=True):
                 extras.setdefault(tuple(passages[at][1]), 2 * where)
-            number = dict(zip(extras, range(len(firsts), len(firsts) + len(extras)), strict=True))
+            number = dict(zip(extras, range(n_words, n_words + len(extras)), strict=True))
             keys.update((at, key) for key, at in number.items())
             found = np.concatenate((found, np.full(len(extras), -1, np.int64)))
             first_seen = np.concatenate((first_seen, np.fromiter(extras.values(), np.intp)))
@@ -496,10 +508,17 @@ class _Encoder:
         if new.size:
             new = new[np.argsort(first_seen[new], kind="stable")]
             found[new] = np.arange(len(self._counts), len(self._counts) + new.size)
-            fresh = [keys[at] if at in keys else text_of(firsts[at]) for at in new.tolist()]
-            self._tokens.update((keys[at], int(found[at])) for at in new.tolist() if at in keys)
+            fresh: list[str | tuple[str, ...]]
+            if keys:  # long words and extra terms, in their places among the packed words
+                order = new.tolist()
+                packed_new = [at for at in order if at not in keys]
+                words = iter(texts_of(distinct.firsts[packed_new]))
+                fresh = [keys[at] if at in keys else next(words) for at in order]
+                self._tokens.update((keys[at], int(found[at])) for at in order if at in keys)
+            else:
+                fresh = list(texts_of(distinct.firsts[new]))
             self._packed.values[slots] = found[packed]
-            self._learn(fresh)
+            self._learn(fresh, words_only=not keys)
         token_ids = found.astype(np.int32)[local]
         counts = np.frombuffer(self._counts, np.int32)[token_ids]
         ends_ = np.cumsum(counts, dtype=np.int64)
@@ -512,24 +531,28 @@ class _Encoder:
         term_ends = np.concatenate(([0], ends_))[np.cumsum(sizes)]
         self._lengths.append(np.diff(term_ends, prepend=0))
 
-    def _learn(self, new: list[str | tuple[str, ...]]) -> None:
+    def _learn(self, new: list[str | tuple[str, ...]], words_only: bool) -> None:
         """The term ids of tokens just numbered, given in the order first seen, so that term
-        ids follow first occurrence."""
-        unknown = [t for t in new if isinstance(t, str) and t not in _TERMS]
+        ids follow first occurrence; `words_only` when none is a tuple of extra terms."""
+        unknown = [t for t in new if t not in _TERMS and isinstance(t, str)]
         learnt = dict(zip(unknown, _terms_of_many(unknown), strict=True))
         room = max(_TERMS_MAX - len(_TERMS), 0)
         _TERMS.update(learnt if len(learnt) <= room else dict(islice(learnt.items(), room)))
-        known = _TERMS.get
         # Each token's terms, space-separated; an extra-terms pseudo-token's are its items.
-        texts = [
-            (known(t) or learnt.get(t, "")) if isinstance(t, str) else " ".join(t) for t in new
-        ]
+        texts: list[str]
+        if words_only and len(learnt) <= room:
+            texts = list(map(_TERMS.__getitem__, cast(list[str], new)))  # the common case, in C
+        else:
+            known = _TERMS.get
+            texts = [
+                (known(t) or learnt.get(t, "")) if isinstance(t, str) else " ".join(t) for t in new
+            ]
         # Terms are one space apart (see _terms_of), so counting spaces counts them.
-        counts = array("i", [text.count(" ") + 1 if text else 0 for text in texts])
-        first = len(self._token_terms)
-        self._starts.extend(accumulate(counts, initial=first))
-        del self._starts[-1]  # accumulate's last total starts no token
-        self._counts.extend(counts)
+        counts = np.fromiter(map(str.count, texts, repeat(" ")), np.int32, len(texts))
+        counts += np.fromiter(map(bool, texts), bool, len(texts))
+        starts = np.cumsum(counts) - counts + len(self._token_terms)
+        self._starts.frombytes(starts.astype(np.int32).tobytes())
+        self._counts.frombytes(counts.tobytes())
         # A term not seen yet gets the next id, in the order the tokens were first seen.
         self.terms.default_factory = self.terms.__len__
         self._token_terms.extend(map(self.terms.__getitem__, " ".join(texts).split()))
