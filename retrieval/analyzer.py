@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice, repeat
-from typing import NamedTuple, cast
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -273,42 +273,39 @@ _SPACE, _APOSTROPHE, _HYPHEN = (ord(c) for c in " '-")
 
 
 class _Table:
-    """An open-addressing hash table of packed tokens (see _PACKED), each look-up done for
-    many keys at once, with a number kept for each key.
+    """An open-addressing hash table of packed tokens (see _PACKED) and their ids, each look-up
+    done for many keys at once.
 
     Keys are (low, high) word pairs. A key's slots are tried in turn from the one its hash
     picks (linear probing), all keys of a call advancing together: in a round a key stops at
     a slot holding it, takes an empty slot (one key wins each), or moves on. Equal keys travel
-    together, so each ends in one slot. The table is kept at most half full.
+    together, so each ends in one slot. The table is kept about half full at most.
     """
 
     def __init__(self, keys: int = 0) -> None:
         """An empty table with room for `keys` keys."""
         self.bits = max(4, (2 * keys - 1).bit_length())
-        self.used = np.zeros(1 << self.bits, bool)
-        self.low = np.zeros(1 << self.bits, np.uint64)
-        self.high = np.zeros(1 << self.bits, np.uint64)
-        self.values = np.full(1 << self.bits, -1, np.int64)
-        self.count = 0
-
-    def clear(self) -> None:
-        """Empty the table, keeping its room (the words of free slots are never read)."""
-        self.used[:] = False
-        self.values[:] = -1
+        size = 1 << self.bits
+        self.used = np.zeros(size, bool)
+        self.low = np.zeros(size, np.uint64)
+        self.high = np.zeros(size, np.uint64)
+        self.ids = np.full(size, -1, np.int32)  # -1 until the caller numbers a key
+        self.claims = np.empty(size, np.intp)  # scratch: who claims each slot
         self.count = 0
 
     def place(
         self, low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64]
     ) -> npt.NDArray[np.intp]:
         """The slot of each key, taking empty slots for the keys not held yet."""
-        if 2 * (self.count + low.size) > self.used.size:
-            self._grow(self.count + low.size)
+        # Room to end: fewer keys, even if all are new, than slots (and about half full).
+        if 2 * self.count > self.used.size or self.count + low.size >= self.used.size:
+            self._grow(max(self.count, (self.count + low.size) // 2 + 1))
         with np.errstate(over="ignore"):
             spread = (low ^ (high * _MIX)) * _SPREAD
         slot = (spread >> np.uint64(64 - self.bits)).astype(np.intp)
         mask = self.used.size - 1
+        claims = self.claims
         found = np.empty(low.size, np.intp)
-        claims = np.empty(self.used.size, np.intp)
         pending = None  # all keys, in the first round
         while True:
             at = slot if pending is None else slot[pending]
@@ -335,11 +332,11 @@ class _Table:
             slot[pending] = (slot[pending] + 1) & mask
 
     def _grow(self, keys: int) -> None:
-        """Room for `keys` keys, the keys held and their numbers moved over."""
+        """Room for `keys` keys, the keys held and their ids moved over."""
         held = np.flatnonzero(self.used)
-        low, high, values = self.low[held], self.high[held], self.values[held]
+        low, high, ids = self.low[held], self.high[held], self.ids[held]
         grown = _Table(max(keys, self.used.size))
-        grown.values[grown.place(low, high)] = values
+        grown.ids[grown.place(low, high)] = ids
         self.__dict__.update(grown.__dict__)
 
 
@@ -380,71 +377,27 @@ def _token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt
     return edges[0::2], edges[1::2]
 
 
-class _Distinct(NamedTuple):
-    """A block's distinct tokens, numbered in order of first occurrence."""
-
-    firsts: npt.NDArray[np.intp]  # where each first occurs (ascending)
-    which: npt.NDArray[np.intp]  # the number of each token of the block
-    low: npt.NDArray[np.uint64]  # each one's first 8 bytes, packed
-    high: npt.NDArray[np.uint64]  # its next 8 bytes
-    packed: npt.NDArray[np.bool_]  # whether its bytes are all in low and high (_PACKED)
-
-
-def _distinct_tokens(
-    data: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.intp],
-    ends: npt.NDArray[np.intp],
-    table: _Table,
-) -> _Distinct:
-    """The distinct tokens among those at `starts`-`ends` of a block's bytes, told apart in
-    `table` (emptied first: one table serves block after block)."""
-    lengths = ends - starts
+def _packed_words(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The first 8 bytes and the next 8 of each token, packed into words (zeros past its end)."""
     # The bytes read as 64-bit words starting at every byte (unaligned, a view: no copy).
     padded = np.concatenate((data, np.zeros(_PACKED, np.uint8)))
     words = np.ndarray((data.size + _PACKED - 7,), "<u8", padded, strides=(1,))
     low = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
     high = words[starts + 8] & _LOW_BYTES[np.clip(lengths - 8, 0, 8)]
-    short = np.flatnonzero(lengths <= _PACKED)
-    table.clear()
-    slots = table.place(low[short], high[short])
-    held = np.flatnonzero(table.used)
-    number = np.empty(table.used.size, np.intp)
-    number[held] = np.arange(held.size)
-    which = np.empty(lengths.size, np.intp)
-    which[short] = number[slots]
-    # Each one's first token, by a minimum over the tokens (no sort of them all).
-    firsts = np.full(held.size, lengths.size, np.intp)
-    np.minimum.at(firsts, which[short], short)
-    if short.size < lengths.size:  # the long tokens, numbered after the short ones
-        seen: dict[bytes, int] = {}
-        first = firsts.tolist()
-        raw = data.tobytes()
-        for token in np.flatnonzero(lengths > _PACKED).tolist():
-            known = seen.setdefault(raw[starts[token] : ends[token]], len(first))
-            if known == len(first):
-                first.append(token)
-            which[token] = known
-        firsts = np.array(first, np.intp)
-    # Numbered again in order of first occurrence.
-    by_first = np.argsort(firsts)
-    rank = np.empty_like(by_first)
-    rank[by_first] = np.arange(by_first.size)
-    firsts = firsts[by_first]
-    return _Distinct(firsts, rank[which], low[firsts], high[firsts], lengths[firsts] <= _PACKED)
+    return low, high
 
 
 class _Encoder:
-    """Passages to term ids. A block's tokens are found and told apart in numpy, over the
-    bytes of its text; each distinct token of a block is looked up once (in numpy, by its
-    packed bytes, when it is short), each distinct token of the corpus analysed once, and
-    its terms are copied out by numpy."""
+    """Passages to term ids. A block's tokens are found in numpy, over the bytes of its text,
+    and looked up all at once in a hash table of their packed bytes (see _Table); each
+    distinct token of the corpus is analysed once, and its terms are copied out by numpy."""
 
     def __init__(self) -> None:
         self.terms: defaultdict[str, int] = defaultdict()
-        # Ids of the short tokens (see _PACKED) by their packed bytes; and the table that
-        # tells a block's tokens apart.
+        # Ids of the short tokens (see _PACKED), by their packed bytes.
         self._packed = _Table()
-        self._block_table = _Table()
         # The other tokens (long words, a passage's extra terms as a tuple) -> id.
         self._tokens: dict[str | tuple[str, ...], int] = {}
         # A token's term ids, CSR-style: _token_terms[_starts[t] : _starts[t] + _counts[t]].
@@ -463,7 +416,7 @@ class _Encoder:
             np.uint8,
         )
         starts, ends = _token_spans(data)
-        distinct = _distinct_tokens(data, starts, ends, self._block_table)
+        lengths = ends - starts
         raw = data.tobytes() if not ascii_only else b""
 
         def texts_of(tokens: npt.NDArray[np.intp]) -> list[str]:
@@ -472,54 +425,61 @@ class _Encoder:
                 return [joined[start:end] for start, end in spans]
             return [raw[start:end].decode("utf-8", "surrogatepass") for start, end in spans]
 
-        n_words = distinct.firsts.size
-        packed = np.flatnonzero(distinct.packed)
-        slots = self._packed.place(distinct.low[packed], distinct.high[packed])
-        found = np.full(n_words, -1, np.int64)
-        found[packed] = self._packed.values[slots]
+        # Each token's id (-1 if new) and what names it among the block's tokens: its slot in
+        # the table of packed tokens, or past the slots, a key of _tokens.
+        short = lengths <= _PACKED
+        low, high = _packed_words(data, starts, lengths)
+        slots = self._packed.place(low[short], high[short])
+        size = self._packed.used.size
+        found = np.empty(starts.size, np.int64)
+        code = np.empty(starts.size, np.int64)
+        found[short], code[short] = self._packed.ids[slots], slots
+        keys: dict[str | tuple[str, ...], int] = {}  # the others, numbered from `size`
+        if not short.all():
+            long = np.flatnonzero(~short)
+            words = texts_of(long)
+            code[long] = [size + keys.setdefault(word, len(keys)) for word in words]
+            found[long] = [self._tokens.get(word, -1) for word in words]
         # Words per passage; the extra terms travel as one pseudo-token after a passage's words.
         words_per = np.diff(np.searchsorted(starts, text_starts), append=starts.size)
         extra_at = [at for at, (_, extra) in enumerate(passages) if extra]
-        local = distinct.which
-        # Where each distinct token first occurs, counted in words: an extra-terms token at
-        # k comes after word k - 1 and before word k (hence the halves).
-        first_seen = distinct.firsts * 2 + 1
-        long = np.flatnonzero(~distinct.packed)
-        keys: dict[int, str | tuple[str, ...]] = dict(
-            zip(long.tolist(), texts_of(distinct.firsts[long]), strict=True)
-        )
         if extra_at:
+            extras = [tuple(passages[at][1]) for at in extra_at]
             after = np.cumsum(words_per)[extra_at]
-            extras: dict[tuple[str, ...], int] = {}
-            for at, where in zip(extra_at, after.tolist(), strict=True):
-                extras.setdefault(tuple(passages[at][1]), 2 * where)
-            number = dict(zip(extras, range(n_words, n_words + len(extras)), strict=True))
-            keys.update((at, key) for key, at in number.items())
-            found = np.concatenate((found, np.full(len(extras), -1, np.int64)))
-            first_seen = np.concatenate((first_seen, np.fromiter(extras.values(), np.intp)))
-            local = np.insert(local, after, [number[tuple(passages[at][1])] for at in extra_at])
-        sizes = words_per
-        sizes[extra_at] += 1
-        if keys:
-            get = self._tokens.get
-            found[list(keys)] = [get(key, -1) for key in keys.values()]
+            found = np.insert(found, after, [self._tokens.get(key, -1) for key in extras])
+            code = np.insert(
+                code, after, [size + keys.setdefault(key, len(keys)) for key in extras]
+            )
+            words_per[extra_at] += 1
+        where = np.insert(np.arange(starts.size), after, -1) if extra_at else None
         # New tokens, numbered in order of first sight.
-        new = np.flatnonzero(found < 0)
-        if new.size:
-            new = new[np.argsort(first_seen[new], kind="stable")]
-            found[new] = np.arange(len(self._counts), len(self._counts) + new.size)
+        unseen = np.flatnonzero(found < 0)
+        if unseen.size:
+            codes, first, which = np.unique(code[unseen], return_index=True, return_inverse=True)
+            order = np.argsort(first)
+            numbers = np.empty(codes.size, np.int64)
+            numbers[order] = np.arange(len(self._counts), len(self._counts) + codes.size)
+            found[unseen] = numbers[which]
+            codes, first = codes[order], unseen[first[order]]
+            packed = codes < size
+            self._packed.ids[codes[packed]] = numbers[order][packed]
+            by_code = list(keys)
             fresh: list[str | tuple[str, ...]]
-            if keys:  # long words and extra terms, in their places among the packed words
-                order = new.tolist()
-                packed_new = [at for at in order if at not in keys]
-                words = iter(texts_of(distinct.firsts[packed_new]))
-                fresh = [keys[at] if at in keys else next(words) for at in order]
-                self._tokens.update((keys[at], int(found[at])) for at in order if at in keys)
+            if packed.all():
+                fresh = list(texts_of(first if where is None else where[first]))
             else:
-                fresh = list(texts_of(distinct.firsts[new]))
-            self._packed.values[slots] = found[packed]
-            self._learn(fresh, words_only=not keys)
-        token_ids = found.astype(np.int32)[local]
+                texts = iter(texts_of((first if where is None else where[first])[packed]))
+                fresh = [
+                    next(texts) if is_packed else by_code[at - size]
+                    for is_packed, at in zip(packed.tolist(), codes.tolist(), strict=True)
+                ]
+                self._tokens.update(
+                    (key, int(number))
+                    for key, number, is_packed in zip(fresh, numbers[order], packed, strict=True)
+                    if not is_packed
+                )
+            self._learn(fresh, words_only=not extra_at)
+        token_ids = found.astype(np.int32)
         counts = np.frombuffer(self._counts, np.int32)[token_ids]
         ends_ = np.cumsum(counts, dtype=np.int64)
         # Token k's terms land at ends_[k] - counts[k] onwards; read them from its CSR slice.
@@ -528,7 +488,7 @@ class _Encoder:
         )
         source += np.arange(source.size)
         self._ids.append(np.frombuffer(self._token_terms, np.int32)[source])
-        term_ends = np.concatenate(([0], ends_))[np.cumsum(sizes)]
+        term_ends = np.concatenate(([0], ends_))[np.cumsum(words_per)]
         self._lengths.append(np.diff(term_ends, prepend=0))
 
     def _learn(self, new: list[str | tuple[str, ...]], words_only: bool) -> None:
