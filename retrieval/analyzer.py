@@ -245,9 +245,9 @@ def analyze(text: str) -> list[str]:
     return looked_up.split()
 
 
-# Passages whose tokens are found and told apart at once: enough that the numpy calls a block
-# costs are few beside its bytes, few enough that its hash table stays in the CPU's cache. At
-# 100k GCIDE passages 1,000 builds as fast as 500 or 5,000.
+# Passages whose tokens are found and looked up at once: enough that the numpy calls a block
+# costs are few beside its bytes, few enough that its temporaries stay small. At 100k GCIDE
+# passages 1,000 built as fast as 500 or 5,000.
 _ENCODE_BLOCK = 1_000
 
 
