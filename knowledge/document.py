@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from typing import Protocol, overload
 
 from knowledge.article import Article, Reference
@@ -207,22 +208,19 @@ class Document:
         return extract_acronyms(text for text in clean_texts(self.passages) if search(text))
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """Groups of consecutive non-blank lines, each with its first line number (from 1)."""
-    blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 0
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            if not current:
-                start = number
-            current.append(line.strip())
-        elif current:
-            blocks.append((start, current))
-            current = []
-    if current:
-        blocks.append((start, current))
-    return blocks
+def _blocks(lines: list[str]) -> tuple[list[str], list[int], list[int]]:
+    """The lines stripped, and where each group of consecutive non-blank ones starts and ends
+    (0-based, end excluded).
+
+    Positions, not a list per group: a big document has a hundred thousand groups, and that
+    many lists kept alive make the garbage collector run again and again.
+    """
+    stripped = [line.strip() for line in lines]
+    # Positions of the blank lines, and one before the first line and after the last.
+    blanks = [-1, *(at for at, line in enumerate(stripped) if not line), len(stripped)]
+    starts = [at + 1 for at, end in pairwise(blanks) if end > at + 1]
+    ends = [end for at, end in pairwise(blanks) if end > at + 1]
+    return stripped, starts, ends
 
 
 class _Columns:
@@ -239,18 +237,26 @@ class _Columns:
         self.sections: list[str] = []
 
     def add(self, line: int, text: str, caption: bool, section: str = "") -> None:
-        if "[" in text:
-            citations = parse_citations(text)
-            if citations.pages:
-                self.pages[len(self.texts)] = citations.pages
-            self.refs.append(citations.refs)
-        else:
-            self.refs.append(())  # no tag without a bracket: the common case, spared a call
-        self.texts.append(text)
-        self.cleans.append(strip_citations(text))
-        self.lines.append(line)
-        self.captions.append(caption)
-        self.sections.append(section)
+        self.extend([line], [text], caption, section)
+
+    def extend(
+        self, lines: Sequence[int], texts: Sequence[str], caption: bool, section: str = ""
+    ) -> None:
+        """Add passages that share whether they are captions, and their section."""
+        first = len(self.texts)
+        for at, text in enumerate(texts):
+            if "[" in text:  # no tag without a bracket: the common case, spared a call
+                citations = parse_citations(text)
+                if citations.pages:
+                    self.pages[first + at] = citations.pages
+                self.refs.append(citations.refs)
+            else:
+                self.refs.append(())
+        self.texts.extend(texts)
+        self.cleans.extend(map(strip_citations, texts))
+        self.lines.extend(lines)
+        self.captions.extend([caption] * len(texts))
+        self.sections.extend([section] * len(texts))
 
     def table(self) -> PassageTable:
         return PassageTable(
@@ -279,28 +285,37 @@ def split_passages(text: str, doc_id: str, name: str) -> tuple[str, PassageTable
     if "\x00" in text:
         raise KnowledgeError(f"{name}: binary data (NUL byte), not a text document")
     lines = text.lstrip("\ufeff").splitlines()
-    blocks = _blocks(lines)
-    if not blocks:
+    stripped, starts, ends = _blocks(lines)
+    if not starts:
         raise KnowledgeError(f"{name}: empty document (no title and no passages)")
-    title_line, title_block = blocks[0]
-    title = title_block[0]
+    title_line, title = starts[0] + 1, stripped[starts[0]]
     # A title glued to the first paragraph still counts as a title; the rest is body text.
-    body = ([(title_line + 1, title_block[1:])] if len(title_block) > 1 else []) + blocks[1:]
-    if not body:
+    if ends[0] - starts[0] > 1:
+        starts[0] += 1
+    else:
+        del starts[0], ends[0]
+    if not starts:
         raise KnowledgeError(f"{name} line {title_line}: a title but no passages")
 
     # The caption block is the closing block only if the body is not hard-wrapped elsewhere.
-    last_line, last = body[-1]
-    wrapped = any(len(block) > 1 for _, block in body[:-1])
+    last = stripped[starts[-1] : ends[-1]]
+    wrapped = any(end - start > 1 for start, end in zip(starts[:-1], ends[:-1], strict=True))
     captions = (
         len(last) > 1 and not wrapped and all(len(line) <= MAX_CAPTION_CHARS for line in last)
     )
-    paragraphs = body[:-1] if captions else body
+    last_line = starts[-1] + 1
+    if captions:
+        del starts[-1], ends[-1]
 
     columns = _Columns(doc_id)
-    for line, block in paragraphs:
-        columns.add(line, block[0] if len(block) == 1 else " ".join(block), caption=False)
+    columns.extend(
+        [start + 1 for start in starts],
+        [
+            stripped[start] if end == start + 1 else " ".join(stripped[start:end])
+            for start, end in zip(starts, ends, strict=True)
+        ],
+        caption=False,
+    )
     if captions:
-        for offset, caption in enumerate(last):
-            columns.add(last_line + offset, caption, caption=True)
+        columns.extend(range(last_line, last_line + len(last)), last, caption=True)
     return title, columns.table()

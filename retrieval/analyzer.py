@@ -14,7 +14,8 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import islice, repeat
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -244,9 +245,9 @@ def analyze(text: str) -> list[str]:
     return looked_up.split()
 
 
-# Passages tokenised before their tokens are looked up at once: enough that the numpy work a
-# block costs is small beside its tokens'. At 100k GCIDE passages 1,000 builds as fast as
-# 10,000 and peaks 40 MB lower (a block's token strings are alive at once).
+# Passages whose tokens are found and looked up at once: enough that the numpy calls a block
+# costs are few beside its bytes, few enough that its temporaries stay small. At 100k GCIDE
+# passages 1,000 built as fast as 500 or 5,000.
 _ENCODE_BLOCK = 1_000
 
 
@@ -259,29 +260,146 @@ class EncodedCorpus:
     lengths: npt.NDArray[np.int64]  # terms per passage
 
 
-class _TokenIds(dict[str | tuple[str, ...], int]):
-    """Token -> id in order of first sight; the tokens new since the last look are kept."""
+# Tokens of up to 16 bytes are told apart by their bytes packed into two 64-bit words (token
+# bytes are never 0, so the zeros that pad a shorter token leave no doubt), in hash tables of
+# numpy arrays (see _Table); longer ones, rare, by their bytes in Python.
+_PACKED = 16
+# _LOW_BYTES[n]: the mask of a word's first n bytes (little-endian: its low bytes).
+_LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+# Odd multipliers that spread the packed words over a table's slots (Fibonacci hashing).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SPREAD = np.uint64(0xD6E8FEB86659FD93)
+_SPACE, _APOSTROPHE, _HYPHEN = (ord(c) for c in " '-")
 
-    __slots__ = ("new",)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.new: list[str | tuple[str, ...]] = []
+class _Table:
+    """An open-addressing hash table of packed tokens (see _PACKED) and their ids, each look-up
+    done for many keys at once.
 
-    def __missing__(self, token: str | tuple[str, ...]) -> int:
-        # Called by dict lookups in C only for unseen tokens: seen ones cost no Python call.
-        number = self[token] = len(self)
-        self.new.append(token)
-        return number
+    Keys are (low, high) word pairs. A key's slots are tried in turn from the one its hash
+    picks (linear probing), all keys of a call advancing together: in a round a key stops at
+    a slot holding it, takes an empty slot (one key wins each), or moves on. Equal keys travel
+    together, so each ends in one slot. The table is kept about half full at most.
+    """
+
+    def __init__(self, keys: int = 0) -> None:
+        """An empty table with room for `keys` keys."""
+        self.bits = max(4, (2 * keys - 1).bit_length())
+        size = 1 << self.bits
+        self.used = np.zeros(size, bool)
+        self.low = np.zeros(size, np.uint64)
+        self.high = np.zeros(size, np.uint64)
+        self.ids = np.full(size, -1, np.int32)  # -1 until the caller numbers a key
+        self.claims = np.empty(size, np.intp)  # scratch: who claims each slot
+        self.count = 0
+
+    def place(
+        self, low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64]
+    ) -> npt.NDArray[np.intp]:
+        """The slot of each key, taking empty slots for the keys not held yet."""
+        # Room to end: fewer keys, even if all are new, than slots (and about half full).
+        if 2 * self.count > self.used.size or self.count + low.size >= self.used.size:
+            self._grow(max(self.count, (self.count + low.size) // 2 + 1))
+        with np.errstate(over="ignore"):
+            spread = (low ^ (high * _MIX)) * _SPREAD
+        slot = (spread >> np.uint64(64 - self.bits)).astype(np.intp)
+        mask = self.used.size - 1
+        claims = self.claims
+        found = np.empty(low.size, np.intp)
+        pending = None  # all keys, in the first round
+        while True:
+            at = slot if pending is None else slot[pending]
+            keys = np.arange(low.size) if pending is None else pending
+            free = ~self.used[at]
+            if free.any():
+                claimed, claimants = at[free], keys[free]
+                claims[claimed] = claimants  # one of the claimants of a slot wins it
+                won = claimed[claims[claimed] == claimants]
+                winners = claims[won]
+                self.used[won] = True
+                self.low[won], self.high[won] = low[winners], high[winners]
+                self.count += won.size
+            # Every slot tried is now held (a free one by a claimant), so a key is home
+            # where the slot holds its words.
+            if pending is None:
+                hit = (self.low[at] == low) & (self.high[at] == high)
+            else:
+                hit = (self.low[at] == low[pending]) & (self.high[at] == high[pending])
+            found[keys[hit]] = at[hit]
+            pending = keys[~hit]
+            if not pending.size:
+                return found
+            slot[pending] = (slot[pending] + 1) & mask
+
+    def _grow(self, keys: int) -> None:
+        """Room for `keys` keys, the keys held and their ids moved over."""
+        held = np.flatnonzero(self.used)
+        low, high, ids = self.low[held], self.high[held], self.ids[held]
+        grown = _Table(max(keys, self.used.size))
+        grown.ids[grown.place(low, high)] = ids
+        self.__dict__.update(grown.__dict__)
+
+
+def _block_text(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.int64]]:
+    """The texts' words as one string, and where each text's part of its UTF-8 bytes starts.
+
+    ASCII text is mapped as ``tokens`` maps it (letters lowercased, digits, apostrophes and
+    hyphens kept, the rest spaces), in C; other text is tokenised by the compound pattern and
+    its tokens joined by spaces. Either way, the tokens are what ``_token_spans`` finds.
+    """
+    parts = [
+        text.translate(_ASCII_WORDS) if text.isascii() else " ".join(_COMPOUND.findall(fold(text)))
+        for text in texts
+    ]
+    joined = " ".join(parts)  # a space between texts: no token runs from one into the next
+    if joined.isascii():
+        sizes: Iterable[int] = map(len, parts)
+    else:
+        sizes = (len(part.encode("utf-8", "surrogatepass")) for part in parts)
+    starts = np.zeros(len(parts), np.int64)
+    np.cumsum(np.fromiter(sizes, np.int64, len(parts))[:-1] + 1, out=starts[1:])
+    return joined, starts
+
+
+def _token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Start and end of every token in the bytes of a ``_block_text``.
+
+    There, a token is a run of bytes other than spaces, apostrophes and hyphens, or several
+    joined by one apostrophe or hyphen each: what _COMPOUND finds in ASCII text. Tokens of the
+    compound pattern from other text stay whole, since their apostrophes and hyphens always
+    stand between two letters (or their UTF-8 bytes) and their long dashes are not ASCII.
+    """
+    word = (data != _SPACE) & (data != _APOSTROPHE) & (data != _HYPHEN)
+    inside = word.copy()
+    # An apostrophe or hyphen joins two words only with a word byte on either side.
+    inside[1:-1] |= word[:-2] & word[2:] & (data[1:-1] != _SPACE)
+    edges = np.flatnonzero(np.diff(inside.view(np.int8), prepend=0, append=0))
+    return edges[0::2], edges[1::2]
+
+
+def _packed_words(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The first 8 bytes and the next 8 of each token, packed into words (zeros past its end)."""
+    # The bytes read as 64-bit words starting at every byte (unaligned, a view: no copy).
+    padded = np.concatenate((data, np.zeros(_PACKED, np.uint8)))
+    words = np.ndarray((data.size + _PACKED - 7,), "<u8", padded, strides=(1,))
+    low = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
+    high = words[starts + 8] & _LOW_BYTES[np.clip(lengths - 8, 0, 8)]
+    return low, high
 
 
 class _Encoder:
-    """Passages to term ids. Each distinct token is analysed once; each token occurrence
-    is one dict look-up in C, and its terms are copied out by numpy."""
+    """Passages to term ids. A block's tokens are found in numpy, over the bytes of its text,
+    and looked up all at once in a hash table of their packed bytes (see _Table); each
+    distinct token of the corpus is analysed once, and its terms are copied out by numpy."""
 
     def __init__(self) -> None:
         self.terms: defaultdict[str, int] = defaultdict()
-        self._tokens = _TokenIds()
+        # Ids of the short tokens (see _PACKED), by their packed bytes.
+        self._packed = _Table()
+        # The other tokens (long words, a passage's extra terms as a tuple) -> id.
+        self._tokens: dict[str | tuple[str, ...], int] = {}
         # A token's term ids, CSR-style: _token_terms[_starts[t] : _starts[t] + _counts[t]].
         self._starts = array("i")
         self._counts = array("i")
@@ -291,47 +409,110 @@ class _Encoder:
 
     def add(self, passages: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Encode a block of (text, extra terms) passages, appending to those before."""
-        stream: list[str | tuple[str, ...]] = []
-        sizes = array("q")  # tokens per passage
-        for text, extra in passages:
-            words = tokens(text)
-            stream += words
-            if extra:  # the extra terms travel as one pseudo-token after the words
-                stream.append(tuple(extra))
-                sizes.append(len(words) + 1)
+        joined, text_starts = _block_text([text for text, _ in passages])
+        ascii_only = joined.isascii()
+        data = np.frombuffer(
+            joined.encode("ascii") if ascii_only else joined.encode("utf-8", "surrogatepass"),
+            np.uint8,
+        )
+        starts, ends = _token_spans(data)
+        lengths = ends - starts
+        raw = data.tobytes() if not ascii_only else b""
+
+        def texts_of(tokens: npt.NDArray[np.intp]) -> list[str]:
+            spans = zip(starts[tokens].tolist(), ends[tokens].tolist(), strict=True)
+            if ascii_only:
+                return [joined[start:end] for start, end in spans]
+            return [raw[start:end].decode("utf-8", "surrogatepass") for start, end in spans]
+
+        # Each token's id (-1 if new) and what names it among the block's tokens: its slot in
+        # the table of packed tokens, or past the slots, a key of _tokens.
+        short = lengths <= _PACKED
+        low, high = _packed_words(data, starts, lengths)
+        slots = self._packed.place(low[short], high[short])
+        size = self._packed.used.size
+        found = np.empty(starts.size, np.int64)
+        code = np.empty(starts.size, np.int64)
+        found[short], code[short] = self._packed.ids[slots], slots
+        keys: dict[str | tuple[str, ...], int] = {}  # the others, numbered from `size`
+        if not short.all():
+            long = np.flatnonzero(~short)
+            words = texts_of(long)
+            code[long] = [size + keys.setdefault(word, len(keys)) for word in words]
+            found[long] = [self._tokens.get(word, -1) for word in words]
+        # Words per passage; the extra terms travel as one pseudo-token after a passage's words.
+        words_per = np.diff(np.searchsorted(starts, text_starts), append=starts.size)
+        extra_at = [at for at, (_, extra) in enumerate(passages) if extra]
+        if extra_at:
+            extras = [tuple(passages[at][1]) for at in extra_at]
+            after = np.cumsum(words_per)[extra_at]
+            found = np.insert(found, after, [self._tokens.get(key, -1) for key in extras])
+            code = np.insert(
+                code, after, [size + keys.setdefault(key, len(keys)) for key in extras]
+            )
+            words_per[extra_at] += 1
+        where = np.insert(np.arange(starts.size), after, -1) if extra_at else None
+        # New tokens, numbered in order of first sight.
+        unseen = np.flatnonzero(found < 0)
+        if unseen.size:
+            codes, first, which = np.unique(code[unseen], return_index=True, return_inverse=True)
+            order = np.argsort(first)
+            numbers = np.empty(codes.size, np.int64)
+            numbers[order] = np.arange(len(self._counts), len(self._counts) + codes.size)
+            found[unseen] = numbers[which]
+            codes, first = codes[order], unseen[first[order]]
+            packed = codes < size
+            self._packed.ids[codes[packed]] = numbers[order][packed]
+            by_code = list(keys)
+            fresh: list[str | tuple[str, ...]]
+            if packed.all():
+                fresh = list(texts_of(first if where is None else where[first]))
             else:
-                sizes.append(len(words))
-        token_ids = np.fromiter(map(self._tokens.__getitem__, stream), np.int32, len(stream))
-        del stream
-        self._learn()
+                texts = iter(texts_of((first if where is None else where[first])[packed]))
+                fresh = [
+                    next(texts) if is_packed else by_code[at - size]
+                    for is_packed, at in zip(packed.tolist(), codes.tolist(), strict=True)
+                ]
+                self._tokens.update(
+                    (key, int(number))
+                    for key, number, is_packed in zip(fresh, numbers[order], packed, strict=True)
+                    if not is_packed
+                )
+            self._learn(fresh, words_only=not extra_at)
+        token_ids = found.astype(np.int32)
         counts = np.frombuffer(self._counts, np.int32)[token_ids]
-        ends = np.cumsum(counts, dtype=np.int64)
-        # Token k's terms land at ends[k] - counts[k] onwards; read them from its CSR slice.
-        source = np.repeat(np.frombuffer(self._starts, np.int32)[token_ids] - ends + counts, counts)
+        ends_ = np.cumsum(counts, dtype=np.int64)
+        # Token k's terms land at ends_[k] - counts[k] onwards; read them from its CSR slice.
+        source = np.repeat(
+            np.frombuffer(self._starts, np.int32)[token_ids] - ends_ + counts, counts
+        )
         source += np.arange(source.size)
         self._ids.append(np.frombuffer(self._token_terms, np.int32)[source])
-        term_ends = np.concatenate(([0], ends))[np.cumsum(np.frombuffer(sizes, np.int64))]
+        term_ends = np.concatenate(([0], ends_))[np.cumsum(words_per)]
         self._lengths.append(np.diff(term_ends, prepend=0))
 
-    def _learn(self) -> None:
-        """The term ids of the tokens first seen in the last block, in the order seen, so
-        that term ids follow first occurrence."""
-        new, self._tokens.new = self._tokens.new, []
-        unknown = [t for t in new if isinstance(t, str) and t not in _TERMS]
+    def _learn(self, new: list[str | tuple[str, ...]], words_only: bool) -> None:
+        """The term ids of tokens just numbered, given in the order first seen, so that term
+        ids follow first occurrence; `words_only` when none is a tuple of extra terms."""
+        unknown = [t for t in new if t not in _TERMS and isinstance(t, str)]
         learnt = dict(zip(unknown, _terms_of_many(unknown), strict=True))
         room = max(_TERMS_MAX - len(_TERMS), 0)
         _TERMS.update(learnt if len(learnt) <= room else dict(islice(learnt.items(), room)))
-        known = _TERMS.get
         # Each token's terms, space-separated; an extra-terms pseudo-token's are its items.
-        texts = [
-            (known(t) or learnt.get(t, "")) if isinstance(t, str) else " ".join(t) for t in new
-        ]
+        texts: list[str]
+        if words_only and len(learnt) <= room:
+            texts = list(map(_TERMS.__getitem__, cast(list[str], new)))  # the common case, in C
+        else:
+            known = _TERMS.get
+            texts = [
+                (known(t) or learnt.get(t, "")) if isinstance(t, str) else " ".join(t) for t in new
+            ]
         # Terms are one space apart (see _terms_of), so counting spaces counts them.
-        counts = array("i", [text.count(" ") + 1 if text else 0 for text in texts])
-        first = len(self._token_terms)
-        self._starts.extend(accumulate(counts, initial=first))
-        del self._starts[-1]  # accumulate's last total starts no token
-        self._counts.extend(counts)
+        counts = np.fromiter(map(str.count, texts, repeat(" ")), np.int32, len(texts))
+        counts += np.fromiter(map(bool, texts), bool, len(texts))
+        starts = np.cumsum(counts) - counts + len(self._token_terms)
+        self._starts.frombytes(starts.astype(np.int32).tobytes())
+        self._counts.frombytes(counts.tobytes())
         # A term not seen yet gets the next id, in the order the tokens were first seen.
         self.terms.default_factory = self.terms.__len__
         self._token_terms.extend(map(self.terms.__getitem__, " ".join(texts).split()))

@@ -1,7 +1,7 @@
 """An exact BM25 index: rank-bm25's ``BM25Okapi`` scores through an inverted index in numpy.
 
 rank-bm25 walks every passage in Python for every query term. Here each posting's
-contribution is computed once, at build time, with rank-bm25's own IDF table and the
+contribution is computed once, at build time, with rank-bm25's IDF arithmetic and the
 same floating-point operations ``BM25Okapi.get_scores`` performs, so a query only adds
 the postings of its terms, in query order, and the scores come out bit-identical.
 
@@ -12,6 +12,7 @@ cannot change the result (see ``BM25Index._top_k_pruned``); results stay exact.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 from array import array
 from collections import defaultdict
@@ -63,30 +64,29 @@ class IndexCacheError(Exception):
     """A saved index could not be loaded: truncated, garbled, or not for this version."""
 
 
-def _reference_idf(
-    vocab: Iterable[str], doc_freqs: IntArray, corpus_size: int, epsilon: float
-) -> FloatArray:
-    """IDF per term id, computed by rank-bm25's own ``_calc_idf``.
+def _reference_idf(doc_freqs: IntArray, corpus_size: int, epsilon: float) -> FloatArray:
+    """IDF per term id, by the arithmetic of rank-bm25's ``BM25Okapi._calc_idf``.
 
-    ``vocab`` must be in first-occurrence order, the order rank-bm25 fills its ``nd``
-    dict in, so that ``average_idf`` (and so the epsilon floor) sums in the same order.
+    ``doc_freqs`` must be in first-occurrence order, the order rank-bm25 fills its ``nd``
+    dict in, so that ``average_idf`` (and so the epsilon floor) sums in the same order. Each
+    distinct document frequency's IDF is computed once, with math.log as rank-bm25 does: a
+    big corpus has a million terms but a few thousand frequencies.
     """
-    nd = dict(zip(vocab, doc_freqs.tolist(), strict=True))
-    if not nd:  # rank-bm25 divides by the vocabulary size: nothing to compute
+    if not doc_freqs.size:  # rank-bm25 divides by the vocabulary size: nothing to compute
         return np.zeros(0, dtype=np.float64)
-    # Imported here: only a build needs it, and a load from the cache is spared its import
-    # (and multiprocessing's, which it imports).
-    from rank_bm25 import BM25Okapi
-
-    # An instance without running BM25Okapi.__init__ (which would re-tokenise the
-    # corpus in Python): _calc_idf only reads these attributes.
-    ref = BM25Okapi.__new__(BM25Okapi)
-    ref.corpus_size = corpus_size
-    ref.epsilon = epsilon
-    ref.idf = {}
-    ref._calc_idf(nd)
-    table: dict[str, float] = ref.idf
-    return np.fromiter((table[term] for term in nd), dtype=np.float64, count=len(nd))
+    freqs, which = np.unique(doc_freqs, return_inverse=True)
+    idf = np.array(
+        [math.log(corpus_size - freq + 0.5) - math.log(freq + 0.5) for freq in freqs.tolist()],
+        dtype=np.float64,
+    )[which]
+    # The sum one float at a time, in term order, as rank-bm25's loop adds (not numpy's
+    # pairwise sum, nor the compensated sum() of Python 3.12).
+    idf_sum = 0.0
+    for value in idf.tolist():
+        idf_sum += value
+    eps = epsilon * (idf_sum / idf.size)
+    idf[idf < 0] = eps
+    return idf
 
 
 class BM25Index:
@@ -198,7 +198,7 @@ class BM25Index:
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(doc_freqs, out=indptr[1:])
         epsilon = float(epsilon)
-        idf = _reference_idf(vocab, doc_freqs, n_docs, epsilon)
+        idf = _reference_idf(doc_freqs, n_docs, epsilon)
 
         # BM25Okapi.get_scores computes, per passage and query term,
         #   idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl)))

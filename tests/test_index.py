@@ -402,6 +402,48 @@ def test_an_encoded_corpus_is_indexed_as_its_analysed_terms(
     _assert_same_index(encoded, want)
 
 
+# Any text, cut anywhere: apostrophes and hyphens at word edges and in runs, long dashes,
+# accents, other scripts, long words (past the 16 bytes packed in numpy) and NUL.
+_any_text = st.text(alphabet="aZ9'-–—_ .é\u00a0Äsжß\x00ǅ", max_size=40) | st.sampled_from(
+    ["internationalisation's", "internationalism", "x" * 17, "a-b--c-", "'tis", "ab-'cd"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(passages=st.lists(st.tuples(_any_text, _extra), max_size=10), block=st.integers(1, 4))
+def test_any_text_encoded_in_bulk_gets_its_analysed_terms(
+    passages: list[tuple[str, list[str]]], block: int
+) -> None:
+    saved_block = analyzer._ENCODE_BLOCK
+    analyzer._ENCODE_BLOCK = block
+    try:
+        corpus = analyzer.encode(passages)
+    finally:
+        analyzer._ENCODE_BLOCK = saved_block
+    terms = list(corpus.terms)
+    ids = np.concatenate(corpus.ids).tolist() if corpus.ids else []
+    assert [terms[i] for i in ids] == [
+        t for text, extra in passages for t in analyzer.analyze(text) + extra
+    ]
+    assert corpus.lengths.tolist() == [
+        len(analyzer.analyze(text) + extra) for text, extra in passages
+    ]
+
+
+def test_words_of_one_hash_are_still_told_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without the mixing, words sharing their first eight letters start at one slot of the
+    # hash tables: they must still end in slots of their own.
+    monkeypatch.setattr(analyzer, "_MIX", np.uint64(0))
+    texts = ["internationalism and internationalist", "internationalist internationalism x"]
+    corpus = analyzer.encode([(text, ()) for text in texts])
+    terms = list(corpus.terms)
+    assert [terms[i] for i in np.concatenate(corpus.ids)] == [
+        t for text in texts for t in analyzer.analyze(text)
+    ]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet="aZ9'-–_ .é\u00a0Äs", max_size=12), max_size=8))
 def test_words_analysed_in_bulk_get_the_terms_of_one_by_one(words: list[str]) -> None:
