@@ -76,7 +76,47 @@ class TimelineEntry:
 
     when: str
     label: str
-    hits: tuple[Hit, ...]
+    # Made when read: a big corpus's timeline spans most of its passages, too many to keep
+    # as Hit objects with their texts (at a million passages, some 800 MB).
+    hits: Sequence[Hit]
+    refs: tuple[int, ...]  # the numbers its passages cite, in order of first appearance
+    sources: tuple[Hit, ...]  # the first of its hits from each document, for attribution
+
+
+class _Hits(Sequence[Hit]):
+    """The hits of some passages (score 0), each made when it is read."""
+
+    __slots__ = ("_hit", "_positions")
+
+    def __init__(self, positions: np.ndarray, hit: Callable[[int, float], Hit]) -> None:
+        self._positions, self._hit = positions, hit
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, at: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Hit]: ...
+
+    def __getitem__(self, at: int | slice) -> Hit | list[Hit]:
+        if isinstance(at, slice):
+            return [self._hit(p, 0.0) for p in self._positions[at].tolist()]
+        return self._hit(int(self._positions[at]), 0.0)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return (self._hit(p, 0.0) for p in self._positions.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to any sequence of the same hits
+
+    def __repr__(self) -> str:
+        return f"_Hits({len(self)} passages)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +163,14 @@ class _Dates:
         for year in set(years):
             covered |= (self.starts <= year) & (year <= self.ends)
         return covered
+
+
+@dataclass(frozen=True, slots=True)
+class _Cited:
+    """The passages that cite references: by index position, what each cites (in order)."""
+
+    refs: dict[int, Sequence[int]]
+    positions: np.ndarray  # the keys of `refs`, ascending
 
 
 class _Ranked(Sequence[tuple[int, float]]):
@@ -197,7 +245,7 @@ class KnowledgeBase:
         and the suggestions of an unanswered question only read these tables.
         """
         _ = self._figure_names, self._event_names, self._event_completions
-        _ = self._entities_by_word, self._dates, self._citing
+        _ = self._entities_by_word, self._dates, self._citing, self._cited_at
         load_tables()
 
     @cached_property
@@ -466,12 +514,33 @@ class KnowledgeBase:
     @cached_property
     def _citing(self) -> dict[int, list[int]]:
         citing: dict[int, list[int]] = {}
+        for position, refs in self._cited_at.refs.items():
+            for ref in refs:
+                citing.setdefault(ref, []).append(position)
+        return citing
+
+    @cached_property
+    def _cited_at(self) -> _Cited:
+        refs: dict[int, Sequence[int]] = {}
         for start, document in zip(self._offsets, self.documents, strict=False):
             # From the reference column: making every passage would cost seconds at 100k.
-            for position, refs in enumerate(passage_refs(document.passages), start):
-                for ref in refs:
-                    citing.setdefault(ref, []).append(position)
-        return citing
+            for position, cited in enumerate(passage_refs(document.passages), start):
+                if cited:
+                    refs[position] = cited
+        return _Cited(refs, np.fromiter(refs, dtype=np.int64, count=len(refs)))
+
+    def _refs_of(self, places: np.ndarray) -> tuple[int, ...]:
+        """The reference numbers the passages at `places` cite, in order of first appearance
+        (as their hits' refs give them), read from the few passages that cite any."""
+        cited = self._cited_at
+        citing = places[np.isin(places, cited.positions)].tolist()
+        return tuple(dict.fromkeys(ref for place in citing for ref in cited.refs[place]))
+
+    def _sources_of(self, places: np.ndarray) -> tuple[Hit, ...]:
+        """The hit of the first of `places` in each document, in order."""
+        owners = np.searchsorted(self._offsets, places, side="right")
+        _, firsts = np.unique(owners, return_index=True)
+        return tuple(self._hit(int(places[at]), 0.0) for at in np.sort(firsts).tolist())
 
     def timeline(self) -> list[TimelineEntry]:
         """Dated events in chronological order, each with its passages."""
@@ -491,8 +560,15 @@ class KnowledgeBase:
                 (named[(event.start, p)] for p in entity.places if (event.start, p) in named),
                 event.context,
             )
-            hits = tuple(self._hit(p, 0.0) for p in entity.places)
-            entries.append((event.start, TimelineEntry(entity.name, label, hits)))
+            places = np.fromiter(entity.places, dtype=np.int64, count=len(entity.places))
+            entry = TimelineEntry(
+                entity.name,
+                label,
+                _Hits(places, self._hit),
+                self._refs_of(places),
+                self._sources_of(places),
+            )
+            entries.append((event.start, entry))
         entries.sort(key=lambda item: (item[0], item[1].when))
         return [entry for _, entry in entries]
 
