@@ -231,6 +231,14 @@ class _Ragged(Sequence[tuple[int, ...]]):
         for start, end in pairwise(self._indptr.tolist()):
             yield tuple(values[start:end])
 
+    def nonempty(self) -> Iterator[tuple[int, tuple[int, ...]]]:
+        """(i, tuple i) of each non-empty tuple, found in the offsets (knowledge's SparseRows)."""
+        rows = np.flatnonzero(np.diff(self._indptr))
+        values = self._values.tolist()
+        starts, ends = self._indptr[rows].tolist(), self._indptr[rows + 1].tolist()
+        for row, start, end in zip(rows.tolist(), starts, ends, strict=True):
+            yield row, tuple(values[start:end])
+
 
 def _byte_offsets(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     """Where each text starts in their UTF-8 concatenation (and, last, where it ends)."""

@@ -20,7 +20,13 @@ from typing import overload
 import numpy as np
 
 from knowledge.article import SECTION_SEPARATOR
-from knowledge.document import Document, Passage, clean_texts, passage_refs, passage_sections
+from knowledge.document import (
+    Document,
+    Passage,
+    citing_passages,
+    clean_texts,
+    passage_sections,
+)
 from knowledge.entities import MONTHS, Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
@@ -524,9 +530,8 @@ class KnowledgeBase:
         refs: dict[int, Sequence[int]] = {}
         for start, document in zip(self._offsets, self.documents, strict=False):
             # From the reference column: making every passage would cost seconds at 100k.
-            for position, cited in enumerate(passage_refs(document.passages), start):
-                if cited:
-                    refs[position] = cited
+            for position, cited in citing_passages(document.passages):
+                refs[start + position] = cited
         return _Cited(refs, np.fromiter(refs, dtype=np.int64, count=len(refs)))
 
     def _refs_of(self, places: np.ndarray) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import knowledge.document
+from knowledge.document import citing_passages
 from knowledge.loader import load_paths
 from retrieval import arrayfile, cache
 from retrieval.search import KnowledgeBase, SearchSettings
@@ -65,6 +66,9 @@ def test_cached_documents_equal_loaded_ones(tmp_path: Path) -> None:
         assert cached.passages == loaded.passages
         assert cached.passages[-1] == loaded.passages[-1]
         assert cached.passages[3:6] == loaded.passages[3:6]
+        # The passages citing something, as the references look-up reads them.
+        citing = list(citing_passages(loaded.passages))
+        assert citing and list(citing_passages(cached.passages)) == citing
     assert any(p.section for p in warm.documents[0].passages)
     assert any(p.pages for d in warm.documents for p in d.passages)
 
