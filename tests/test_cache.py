@@ -13,6 +13,7 @@ import pytest
 
 import knowledge.document
 from knowledge.document import citing_passages
+from knowledge.entities import extract_entities
 from knowledge.loader import load_paths
 from retrieval import arrayfile, cache
 from retrieval.search import KnowledgeBase, SearchSettings
@@ -49,6 +50,7 @@ def test_warm_start_gives_the_same_answers(document: Path, tmp_path: Path) -> No
     assert warm.timeline() == cold.timeline()
     assert warm.reference(19) == cold.reference(19)
     assert warm.documents[0].passages == cold.documents[0].passages
+    assert warm.documents[0].entities == cold.documents[0].entities
 
 
 def test_cached_documents_equal_loaded_ones(tmp_path: Path) -> None:
@@ -160,6 +162,52 @@ def test_corrupt_cache_is_rebuilt(
     assert "rebuilding" in caplog.text
     assert rebuilt.ask("When was Trotsky exiled?").hits[0].refs == (19,)
     assert load(document, cache_dir).ask("When was Trotsky exiled?").hits[0].refs == (19,)
+
+
+def entities_file(cache_dir: Path) -> Path:
+    (found,) = cache_dir.glob(f"*{cache.ENTITIES_SUFFIX}")
+    return found
+
+
+@pytest.mark.parametrize("damage", ["older-format", "garble-positions", "truncate", "empty"])
+def test_stale_or_damaged_entities_are_found_again(
+    document: Path,
+    tmp_path: Path,
+    damage: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache_dir = tmp_path / "cache"
+    first = load(document, cache_dir)
+    expected = first.figure("Trotsky"), first.event("kronstadt"), first.timeline()
+    path = entities_file(cache_dir)
+    data = bytearray(path.read_bytes())
+    if damage == "older-format":  # citebot-cache-2 kept a JSON line and a pickle
+        data = bytearray(b'{"format": "citebot-cache-2", "key": "x", "crc": 0}\n\x80garbage')
+    elif damage == "garble-positions":
+        arrays, _ = arrayfile.read(path)
+        at = data.find(arrays["positions"].tobytes())
+        del arrays
+        data[at] ^= 0x01
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data = bytearray()
+    path.write_bytes(bytes(data))
+    found = []
+    monkeypatch.setattr(
+        knowledge.document,
+        "extract_entities",
+        lambda texts: found.append(1) or extract_entities(texts),
+    )
+    with caplog.at_level(logging.WARNING, logger="citebot.cache"):
+        again = load(document, cache_dir)
+        assert (again.figure("Trotsky"), again.event("kronstadt"), again.timeline()) == expected
+    assert "finding them again" in caplog.text and found == [1]
+    # Kept again, whole: the next start reads them.
+    warm = load(document, cache_dir)
+    assert (warm.figure("Trotsky"), warm.event("kronstadt"), warm.timeline()) == expected
+    assert found == [1]
 
 
 def test_older_cache_files_are_ignored(document: Path, tmp_path: Path) -> None:
