@@ -164,7 +164,8 @@ def _add_sources(embed: discord.Embed, hits: Sequence[Hit], first: int) -> None:
 def timeline_embed(entries: Sequence[TimelineEntry], page: int, pages: int) -> discord.Embed:
     """One page of the timeline: each entry's date, what happened, and its refs."""
     embed = discord.Embed(title="Timeline", colour=COLOUR)
-    hits = [hit for entry in entries for hit in entry.hits]
+    # Each entry's first hit from each document: reading every hit would make thousands.
+    hits = [hit for entry in entries for hit in entry.sources]
     sources = [(h.document, h.licence) for h in _documents_of(hits)]
     footer = f"Page {page + 1} of {pages}"
     if sources:
@@ -173,8 +174,7 @@ def timeline_embed(entries: Sequence[TimelineEntry], page: int, pages: int) -> d
     room = (TOTAL_LIMIT - len_outside_description(embed)) // max(len(entries), 1)
     for entry in entries[:FIELD_LIMIT]:
         name = truncate(escape(one_line(entry.when)) or "Undated", min(FIELD_NAME_LIMIT, room // 4))
-        refs = list(dict.fromkeys(ref for hit in entry.hits for ref in hit.refs))
-        tail = f"\n*{citation_line(refs, {})}*"
+        tail = f"\n*{citation_line(entry.refs, {})}*"
         value_room = min(FIELD_VALUE_LIMIT, room - discord_len(name)) - discord_len(tail)
         value = truncate(escape(one_line(entry.label)), value_room) + tail
         embed.add_field(name=name, value=value, inline=False)

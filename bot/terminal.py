@@ -52,8 +52,7 @@ def render_timeline(entries: list[TimelineEntry]) -> str:
     lines = []
     width = max((len(e.when) for e in entries), default=0)
     for entry in entries:
-        refs = list(dict.fromkeys(ref for hit in entry.hits for ref in hit.refs))
-        cited = citation_line(refs, {})
+        cited = citation_line(entry.refs, {})
         label = entry.label if len(entry.label) <= 90 else entry.label[:89] + "…"
         lines.append(f"{entry.when:<{width}}  {label}  {cited}")
     return "\n".join(lines) if lines else "No dated events in the loaded documents."

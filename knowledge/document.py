@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
-from typing import Protocol, overload
+from typing import Protocol, overload, runtime_checkable
 
 from knowledge.article import Article, Reference
 from knowledge.citations import parse_citations, strip_citations
@@ -134,6 +134,26 @@ def passage_refs(passages: Sequence[Passage]) -> Sequence[Sequence[int]]:
     if isinstance(passages, PassageTable):
         return passages.refs
     return [p.refs for p in passages]
+
+
+@runtime_checkable
+class SparseRows(Protocol):
+    """A column of tuples that can list its non-empty rows without reading every row."""
+
+    def nonempty(self) -> Iterator[tuple[int, tuple[int, ...]]]:
+        """(row, its tuple) of each row that holds anything, in order."""
+
+
+def citing_passages(passages: Sequence[Passage]) -> Iterator[tuple[int, Sequence[int]]]:
+    """(position, reference numbers) of each passage that cites something, in order.
+
+    Most passages of a big corpus cite nothing; a cached reference column finds those that
+    do in its arrays, so a million passages are not read one by one.
+    """
+    refs = passage_refs(passages)
+    if isinstance(refs, SparseRows):
+        return refs.nonempty()
+    return ((position, cited) for position, cited in enumerate(refs) if cited)
 
 
 def passage_sections(passages: Sequence[Passage]) -> Sequence[str]:

@@ -33,7 +33,9 @@ class Figure:
 
     name: str
     aliases: tuple[str, ...]
-    passages: tuple[int, ...]
+    # Positions of its passages: a tuple when found, a view of the mapped array
+    # when read from a cache (retrieval/cache.py), equal to the tuple.
+    passages: Sequence[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,9 @@ class Event:
 
     name: str
     aliases: tuple[str, ...]
-    passages: tuple[int, ...]
+    # Positions of its passages: a tuple when found, a view of the mapped array
+    # when read from a cache (retrieval/cache.py), equal to the tuple.
+    passages: Sequence[int]
     start: YearMonth | None = None
     end: YearMonth | None = None
     context: str = ""  # the sentence that dates it, for timelines

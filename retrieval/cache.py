@@ -3,9 +3,10 @@
 An entry is one file, KEY.citebot (retrieval/arrayfile.py): the index's arrays, its
 vocabulary (retrieval/vocabulary.py) and spelling table, and each document's passages as
 columns (texts as one UTF-8 blob and offsets, references as flat arrays), read back by memory
-map, so a start reads only the small tables, and processes using one entry share its pages. The documents' entities are found when the
-entry is written and kept beside it (KEY.N.entities, N the document's position), so a warm
-start reads them and no question does work over the whole corpus.
+map, so a start reads only the small tables, and processes using one entry share its pages.
+The documents' entities are found when the entry is written and kept beside it
+(KEY.N.entities, N the document's position; their passage positions are mapped arrays too),
+so a warm start reads them and no question does work over the whole corpus.
 
 The key covers the documents' bytes and companion files (sidecar, references), the versions of
 the parser and entity finder (KNOWLEDGE_VERSION), of the analyzer and of this format: a change
@@ -29,7 +30,6 @@ import pickle
 import re
 import sys
 import tempfile
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -46,14 +46,14 @@ from knowledge.document import (
     clean_texts,
     passage_sections,
 )
-from knowledge.entities import Entities
+from knowledge.entities import Entities, Event, Figure
 from knowledge.loader import companion_paths, document_files
 from retrieval import arrayfile
 from retrieval.analyzer import ANALYZER_VERSION
 from retrieval.index import BM25Index, IndexCacheError
 from retrieval.spelling import CloseTerms
 
-CACHE_FORMAT = "citebot-cache-3"
+CACHE_FORMAT = "citebot-cache-4"
 APP_NAME = "citebot"
 ENTRY_SUFFIX = ".citebot"
 ENTITIES_SUFFIX = ".entities"
@@ -232,6 +232,14 @@ class _Ragged(Sequence[tuple[int, ...]]):
         for start, end in pairwise(self._indptr.tolist()):
             yield tuple(values[start:end])
 
+    def nonempty(self) -> Iterator[tuple[int, tuple[int, ...]]]:
+        """(i, tuple i) of each non-empty tuple, found in the offsets (knowledge's SparseRows)."""
+        rows = np.flatnonzero(np.diff(self._indptr))
+        values = self._values.tolist()
+        starts, ends = self._indptr[rows].tolist(), self._indptr[rows + 1].tolist()
+        for row, start, end in zip(rows.tolist(), starts, ends, strict=True):
+            yield row, tuple(values[start:end])
+
 
 def _byte_offsets(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     """Where each text starts in their UTF-8 concatenation (and, last, where it ends)."""
@@ -277,25 +285,110 @@ class _Findings:
     def stored_entities(self) -> Entities | None:
         path = _entities_file(self._cache_dir, self._key, self._number)
         try:
-            header, payload = path.read_bytes().split(b"\n", 1)
-            meta = json.loads(header)
+            arrays, meta = arrayfile.read(path)
             if meta.get("format") != CACHE_FORMAT or meta.get("key") != self._key:
                 raise ValueError("header does not match")
-            if zlib.crc32(payload) != meta.get("crc"):
-                raise ValueError("checksum mismatch")
-            entities = pickle.loads(payload)
+            entities = pickle.loads(arrays["entities"].tobytes())
+            if not isinstance(entities, Entities):
+                raise TypeError("not entities")
+            return _with_positions(entities, arrays["bounds"], arrays["positions"])
         except (FileNotFoundError, NotADirectoryError):  # none kept (or no cache folder)
             return None
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError) as exc:
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            EOFError,
+            arrayfile.ArrayFileError,
+            pickle.UnpicklingError,
+        ) as exc:
             log.warning("ignoring cached entities %s (%s); finding them again", path.name, exc)
             return None
-        return entities if isinstance(entities, Entities) else None
 
     def keep_entities(self, entities: Entities) -> None:
-        payload = pickle.dumps(entities, protocol=pickle.HIGHEST_PROTOCOL)
-        header = json.dumps({"format": CACHE_FORMAT, "key": self._key, "crc": zlib.crc32(payload)})
+        found: tuple[Figure | Event, ...] = (*entities.figures, *entities.events)
+        bounds = np.zeros(len(found) + 1, dtype=np.int64)
+        np.cumsum([len(item.passages) for item in found], out=bounds[1:])
+        positions = np.fromiter(
+            (p for item in found for p in item.passages), dtype=np.int32, count=int(bounds[-1])
+        )
+        # Names, aliases and dates pickled; the positions, most of the bytes, as an array.
+        bare = Entities(
+            tuple(replace(f, passages=()) for f in entities.figures),
+            tuple(replace(e, passages=()) for e in entities.events),
+        )
+        payload = pickle.dumps(bare, protocol=pickle.HIGHEST_PROTOCOL)
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "entities": np.frombuffer(payload, dtype=np.uint8),
+            "bounds": bounds,
+            "positions": positions,
+        }
+        meta = {"format": CACHE_FORMAT, "key": self._key}
         target = _entities_file(self._cache_dir, self._key, self._number)
-        _write_atomic(self._cache_dir, target, header.encode() + b"\n" + payload)
+        try:
+            arrayfile.write(target, arrays, meta, checked=arrays.keys())
+        except OSError as exc:
+            _cannot_write(self._cache_dir, exc)
+
+
+def _with_positions(
+    entities: Entities, bounds: npt.NDArray[np.int64], positions: npt.NDArray[np.int32]
+) -> Entities:
+    """`entities` (kept without their passages) with them, as views of the mapped array."""
+    count = len(entities.figures) + len(entities.events)
+    if (
+        len(bounds) != count + 1
+        or int(bounds[0]) != 0
+        or int(bounds[-1]) != len(positions)
+        or bool(np.any(np.diff(bounds) < 0))
+    ):
+        raise ValueError("entity positions do not match the entities")
+    spans = iter(pairwise(bounds.tolist()))
+
+    def passages() -> Positions:
+        start, end = next(spans)
+        return Positions(positions[start:end])
+
+    figures = tuple(replace(f, passages=passages()) for f in entities.figures)
+    events = tuple(replace(e, passages=passages()) for e in entities.events)
+    return Entities(figures, events)
+
+
+class Positions(Sequence[int]):
+    """Passage positions read from a cache's mapped array: equal to, and hashed as, the tuple
+    of them, without a Python int per position (a million at a million passages), and
+    shared by the processes mapping the file. numpy reads the array itself (np.asarray)."""
+
+    __slots__ = ("_array",)
+
+    def __init__(self, array: npt.NDArray[np.int32]) -> None:
+        self._array = array
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
+        return self._array if dtype is None else self._array.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self._array[i].tolist())
+        return int(self._array[range(len(self))[i]])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._array.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Positions):
+            return bool(np.array_equal(self._array, other._array))
+        return isinstance(other, tuple) and tuple(self) == other
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
 
 
 def with_findings(cache_dir: Path, key: str, documents: Sequence[Document]) -> list[Document]:

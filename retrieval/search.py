@@ -20,7 +20,13 @@ from typing import overload
 import numpy as np
 
 from knowledge.article import SECTION_SEPARATOR
-from knowledge.document import Document, Passage, clean_texts, passage_refs, passage_sections
+from knowledge.document import (
+    Document,
+    Passage,
+    citing_passages,
+    clean_texts,
+    passage_sections,
+)
 from knowledge.entities import MONTHS, Event, Figure
 from knowledge.loader import load_paths
 from knowledge.text import fold
@@ -76,16 +82,58 @@ class TimelineEntry:
 
     when: str
     label: str
-    hits: tuple[Hit, ...]
+    # Made when read: a big corpus's timeline spans most of its passages, too many to keep
+    # as Hit objects with their texts (at a million passages, some 800 MB).
+    hits: Sequence[Hit]
+    refs: tuple[int, ...]  # the numbers its passages cite, in order of first appearance
+    sources: tuple[Hit, ...]  # the first of its hits from each document, for attribution
 
 
-@dataclass(frozen=True, slots=True)
+class _Hits(Sequence[Hit]):
+    """The hits of some passages (score 0), each made when it is read."""
+
+    __slots__ = ("_hit", "_positions")
+
+    def __init__(self, positions: np.ndarray, hit: Callable[[int, float], Hit]) -> None:
+        self._positions, self._hit = positions, hit
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, at: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Hit]: ...
+
+    def __getitem__(self, at: int | slice) -> Hit | list[Hit]:
+        if isinstance(at, slice):
+            return [self._hit(p, 0.0) for p in self._positions[at].tolist()]
+        return self._hit(int(self._positions[at]), 0.0)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return (self._hit(p, 0.0) for p in self._positions.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to any sequence of the same hits
+
+    def __repr__(self) -> str:
+        return f"_Hits({len(self)} passages)"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class _Entity:
     """A figure or event merged over documents: its names and (document, passage) places."""
 
     name: str
     aliases: tuple[str, ...]
-    places: tuple[int, ...]  # positions of its passages in the index
+    # Positions of its passages in the index, as an array: for a one-document corpus read
+    # from the cache, a view of the mapped file, so a million positions cost no Python ints.
+    places: np.ndarray
     event: Event | None = None
 
 
@@ -123,6 +171,14 @@ class _Dates:
         for year in set(years):
             covered |= (self.starts <= year) & (year <= self.ends)
         return covered
+
+
+@dataclass(frozen=True, slots=True)
+class _Cited:
+    """The passages that cite references: by index position, what each cites (in order)."""
+
+    refs: dict[int, Sequence[int]]
+    positions: np.ndarray  # the keys of `refs`, ascending
 
 
 class _Ranked(Sequence[tuple[int, float]]):
@@ -199,7 +255,7 @@ class KnowledgeBase:
         and the suggestions of an unanswered question only read these tables.
         """
         _ = self._figure_names, self._event_names, self._event_completions
-        _ = self._entities_by_word, self._dates, self._citing
+        _ = self._entities_by_word, self._dates, self._citing, self._cited_at
         load_tables()
 
     @cached_property
@@ -442,7 +498,7 @@ class KnowledgeBase:
             dates = self._dates
             for at in np.flatnonzero(dates.covering(years)).tolist():
                 width = int(dates.ends[at] - dates.starts[at])
-                for place in dates.entities[at].places:
+                for place in dates.entities[at].places.tolist():
                     span[place] = min(span.get(place, width), width)
             if span:
                 widths = np.fromiter(span.values(), dtype=np.int64, count=len(span))
@@ -469,33 +525,52 @@ class KnowledgeBase:
     @cached_property
     def _citing(self) -> dict[int, list[int]]:
         citing: dict[int, list[int]] = {}
+        for position, refs in self._cited_at.refs.items():
+            for ref in refs:
+                citing.setdefault(ref, []).append(position)
+        return citing
+
+    @cached_property
+    def _cited_at(self) -> _Cited:
+        refs: dict[int, Sequence[int]] = {}
         for start, document in zip(self._offsets, self.documents, strict=False):
             # From the reference column: making every passage would cost seconds at 100k.
-            for position, refs in enumerate(passage_refs(document.passages), start):
-                for ref in refs:
-                    citing.setdefault(ref, []).append(position)
-        return citing
+            for position, cited in citing_passages(document.passages):
+                refs[start + position] = cited
+        return _Cited(refs, np.fromiter(refs, dtype=np.int64, count=len(refs)))
+
+    def _refs_of(self, places: np.ndarray) -> tuple[int, ...]:
+        """The reference numbers the passages at `places` cite, in order of first appearance
+        (as their hits' refs give them), read from the few passages that cite any."""
+        cited = self._cited_at
+        citing = places[np.isin(places, cited.positions)].tolist()
+        return tuple(dict.fromkeys(ref for place in citing for ref in cited.refs[place]))
+
+    def _sources_of(self, places: np.ndarray) -> tuple[Hit, ...]:
+        """The hit of the first of `places` in each document, in order."""
+        owners = np.searchsorted(self._offsets, places, side="right")
+        _, firsts = np.unique(owners, return_index=True)
+        return tuple(self._hit(int(places[at]), 0.0) for at in np.sort(firsts).tolist())
 
     def timeline(self) -> list[TimelineEntry]:
         """Dated events in chronological order, each with its passages."""
         dated = [e for e in self._events if e.event is not None and e.event.dated]
-        named = {
-            (e.event.start, place): e.name
-            for e in dated
-            if e.event is not None and not e.event.context
-            for place in e.places
-        }
+        named = _NamedAt([e for e in dated if e.event is not None and not e.event.context])
         entries: list[tuple[tuple[int, int], TimelineEntry]] = []
         for entity in dated:
             event = entity.event
             if event is None or event.start is None or not event.context:
                 continue  # named events appear through the date that dates them
-            label = next(
-                (named[(event.start, p)] for p in entity.places if (event.start, p) in named),
-                event.context,
+            places = entity.places
+            label = named.at(event.start, places) or event.context
+            entry = TimelineEntry(
+                entity.name,
+                label,
+                _Hits(places, self._hit),
+                self._refs_of(places),
+                self._sources_of(places),
             )
-            hits = tuple(self._hit(p, 0.0) for p in entity.places)
-            entries.append((event.start, TimelineEntry(entity.name, label, hits)))
+            entries.append((event.start, entry))
         entries.sort(key=lambda item: (item[0], item[1].when))
         return [entry for _, entry in entries]
 
@@ -590,14 +665,18 @@ class KnowledgeBase:
 
     def _rank_places(
         self,
-        positions: Iterable[int],
+        positions: np.ndarray | Iterable[int],
         terms: Sequence[str],
         first_by: np.ndarray | None = None,
     ) -> _Ranked:
         """Passages best first by their scores for `terms` (all 0 without terms), ties to the
         earlier passage; with `first_by` (a key per passage), lowest key first. Sorted in
         numpy and kept as arrays, as a figure may have thousands of passages."""
-        places = np.fromiter(positions, dtype=np.int64)
+        places = (
+            positions
+            if isinstance(positions, np.ndarray)
+            else np.fromiter(positions, dtype=np.int64)
+        )
         scores = self.index.scores(terms)[places] if terms else np.zeros(places.size)
         keys = (places, -scores) if first_by is None else (places, -scores, first_by)
         order = np.lexsort(keys)
@@ -690,16 +769,62 @@ def _merge(items: Iterable[tuple[int, Figure | Event]]) -> list[_Entity]:
     merged: dict[str, _Entity] = {}
     for start, item in items:
         key = fold(item.name)
-        places = tuple(start + p for p in item.passages)
+        places = _places(item.passages, start)
         event = item if isinstance(item, Event) else None
         if key in merged:
             old = merged[key]
             aliases = tuple(dict.fromkeys(old.aliases + item.aliases))
-            places = tuple(dict.fromkeys(old.places + places))
+            places = _first_of_each(np.concatenate([old.places, places]))
             merged[key] = _Entity(old.name, aliases, places, old.event or event)
         else:
             merged[key] = _Entity(item.name, item.aliases, places, event)
     return list(merged.values())
+
+
+def _places(passages: Sequence[int], start: int) -> np.ndarray:
+    """Index positions of a document's passages that start at `start`: a cached entity's
+    array itself where nothing is added, so the mapped pages are not copied."""
+    array = np.asarray(passages)
+    if array.dtype.kind != "i":  # no passage at all, or a sequence numpy cannot read whole
+        array = np.fromiter(passages, dtype=np.int64, count=len(passages))
+    return array + np.int64(start) if start else array
+
+
+def _first_of_each(places: np.ndarray) -> np.ndarray:
+    """`places` without repeats, each where it first occurs."""
+    _, first = np.unique(places, return_index=True)
+    return places[np.sort(first)]
+
+
+class _NamedAt:
+    """For the timeline, which named event with a given start each passage holds: a date's
+    entry takes the name of one its passages shares ("March 1921" is the Kronstadt
+    rebellion), found with numpy rather than a (start, passage) pair per position."""
+
+    def __init__(self, named: Sequence[_Entity]) -> None:
+        self._by_start: dict[tuple[int, int], list[_Entity]] = {}
+        for entity in named:
+            if entity.event is not None and entity.event.start is not None:
+                self._by_start.setdefault(entity.event.start, []).append(entity)
+        self._arrays: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def at(self, start: tuple[int, int], places: np.ndarray) -> str | None:
+        """The name at the first of `places` that a named event starting at `start` holds
+        (the last such event, of several), or None."""
+        events = self._by_start.get(start)
+        if not events:
+            return None
+        if start not in self._arrays:
+            self._arrays[start] = (
+                np.concatenate([e.places for e in events]),
+                np.repeat(np.arange(len(events)), [len(e.places) for e in events]),
+            )
+        held, owners = self._arrays[start]
+        shared = np.isin(places, held)
+        if not shared.any():
+            return None
+        first = places[int(np.argmax(shared))]
+        return events[int(owners[np.flatnonzero(held == first)[-1]])].name
 
 
 def _join_surnames(figures: list[_Entity]) -> list[_Entity]:
@@ -715,7 +840,8 @@ def _join_surnames(figures: list[_Entity]) -> list[_Entity]:
         if " " not in entity.name and len(owners) == 1:
             owner = joined[id(owners[0])]
             aliases = tuple(dict.fromkeys(owner.aliases + entity.aliases))
-            joined[id(owners[0])] = _Entity(owner.name, aliases, owner.places + entity.places)
+            places = np.concatenate([owner.places, entity.places])
+            joined[id(owners[0])] = _Entity(owner.name, aliases, places)
             del joined[id(entity)]
     return list(joined.values())
 

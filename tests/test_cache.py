@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 import knowledge.entity_finder
+from knowledge.document import citing_passages
+from knowledge.entity_finder import extract_entities
 from knowledge.loader import load_paths
 from retrieval import arrayfile, cache
 from retrieval.search import KnowledgeBase, SearchSettings
@@ -50,6 +52,7 @@ def test_warm_start_gives_the_same_answers(document: Path, tmp_path: Path) -> No
     assert warm.timeline() == cold.timeline()
     assert warm.reference(19) == cold.reference(19)
     assert warm.documents[0].passages == cold.documents[0].passages
+    assert warm.documents[0].entities == cold.documents[0].entities
 
 
 def test_cached_documents_equal_loaded_ones(tmp_path: Path) -> None:
@@ -67,6 +70,9 @@ def test_cached_documents_equal_loaded_ones(tmp_path: Path) -> None:
         assert cached.passages == loaded.passages
         assert cached.passages[-1] == loaded.passages[-1]
         assert cached.passages[3:6] == loaded.passages[3:6]
+        # The passages citing something, as the references look-up reads them.
+        citing = list(citing_passages(loaded.passages))
+        assert citing and list(citing_passages(cached.passages)) == citing
     assert any(p.section for p in warm.documents[0].passages)
     assert any(p.pages for d in warm.documents for p in d.passages)
 
@@ -158,6 +164,52 @@ def test_corrupt_cache_is_rebuilt(
     assert "rebuilding" in caplog.text
     assert rebuilt.ask("When was Trotsky exiled?").hits[0].refs == (19,)
     assert load(document, cache_dir).ask("When was Trotsky exiled?").hits[0].refs == (19,)
+
+
+def entities_file(cache_dir: Path) -> Path:
+    (found,) = cache_dir.glob(f"*{cache.ENTITIES_SUFFIX}")
+    return found
+
+
+@pytest.mark.parametrize("damage", ["older-format", "garble-positions", "truncate", "empty"])
+def test_stale_or_damaged_entities_are_found_again(
+    document: Path,
+    tmp_path: Path,
+    damage: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache_dir = tmp_path / "cache"
+    first = load(document, cache_dir)
+    expected = first.figure("Trotsky"), first.event("kronstadt"), first.timeline()
+    path = entities_file(cache_dir)
+    data = bytearray(path.read_bytes())
+    if damage == "older-format":  # citebot-cache-2 kept a JSON line and a pickle
+        data = bytearray(b'{"format": "citebot-cache-2", "key": "x", "crc": 0}\n\x80garbage')
+    elif damage == "garble-positions":
+        arrays, _ = arrayfile.read(path)
+        at = data.find(arrays["positions"].tobytes())
+        del arrays
+        data[at] ^= 0x01
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data = bytearray()
+    path.write_bytes(bytes(data))
+    found = []
+    monkeypatch.setattr(
+        knowledge.entity_finder,
+        "extract_entities",
+        lambda texts: found.append(1) or extract_entities(texts),
+    )
+    with caplog.at_level(logging.WARNING, logger="citebot.cache"):
+        again = load(document, cache_dir)
+        assert (again.figure("Trotsky"), again.event("kronstadt"), again.timeline()) == expected
+    assert "finding them again" in caplog.text and found == [1]
+    # Kept again, whole: the next start reads them.
+    warm = load(document, cache_dir)
+    assert (warm.figure("Trotsky"), warm.event("kronstadt"), warm.timeline()) == expected
+    assert found == [1]
 
 
 def test_older_cache_files_are_ignored(document: Path, tmp_path: Path) -> None:

@@ -148,6 +148,24 @@ def test_timeline_is_chronological_and_cited(kb: KnowledgeBase) -> None:
     assert all(e.hits for e in entries)
 
 
+def test_a_date_in_two_documents_cites_and_credits_both(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Harbour\n\nThe harbour froze in 1905.[2][1]\n\nIn 1905 the ferry stopped.[3][2]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text("Mill\n\nThe mill burned in 1905.[7]\n", encoding="utf-8")
+    kb = KnowledgeBase.from_paths([tmp_path])
+    (entry,) = [e for e in kb.timeline() if e.when == "1905"]
+    assert [hit.text for hit in entry.hits] == [
+        "The harbour froze in 1905.[2][1]",
+        "In 1905 the ferry stopped.[3][2]",
+        "The mill burned in 1905.[7]",
+    ]
+    # What the timeline shows: its refs in order of first appearance, and both documents.
+    assert entry.refs == (2, 1, 3, 7)
+    assert [hit.document for hit in entry.sources] == ["Harbour", "Mill"]
+
+
 def test_autocomplete_prefix_first_and_bounded(kb: KnowledgeBase) -> None:
     assert kb.complete_figure("trot")[0] == "Leon Trotsky"
     assert len(kb.complete_figure("")) <= 25
