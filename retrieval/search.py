@@ -43,7 +43,7 @@ from retrieval.evidence import (
 )
 from retrieval.index import BM25Index
 from retrieval.names import NameTable, is_name, without_titles
-from retrieval.spelling import SPELLING_MATCH, CloseTerms
+from retrieval.spelling import SPELLING_MATCH, CloseTerms, load_scorer
 
 SUGGESTIONS = 3
 FUZZY_COMPLETION = 75.0
@@ -257,6 +257,7 @@ class KnowledgeBase:
         _ = self._figure_names, self._event_names, self._event_completions
         _ = self._entities_by_word, self._dates, self._citing, self._cited_at
         load_tables()
+        load_scorer()
 
     @cached_property
     def _figures(self) -> list[_Entity]:

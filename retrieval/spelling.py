@@ -34,6 +34,13 @@ _BOUND_SLACK = 1e-9
 _MASK_BITS = 32
 
 
+def load_scorer() -> None:
+    """Import RapidFuzz now rather than at the first typo, which would wait some 15-30 ms for
+    it (a server does this before it takes questions)."""
+    import rapidfuzz.fuzz
+    import rapidfuzz.process  # noqa: F401
+
+
 def _max_distance(length: int, longest: int, cutoff: float) -> int:
     """The most insertions and deletions that still let a string of `length` characters and
     one of at most `longest` score `cutoff` (0-100) by fuzz.ratio, which is
