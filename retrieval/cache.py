@@ -267,6 +267,18 @@ def _blob(texts: Sequence[str], offsets: npt.NDArray[np.int64]) -> npt.NDArray[n
     return blob
 
 
+# What reading a damaged or foreign file can raise: the file is then ignored and rebuilt.
+_UNREADABLE = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    EOFError,
+    arrayfile.ArrayFileError,
+    pickle.UnpicklingError,
+)
+
+
 # -- entities kept beside the entry ------------------------------------------------------------
 
 
@@ -294,15 +306,7 @@ class _Findings:
             return _with_positions(entities, arrays["bounds"], arrays["positions"])
         except (FileNotFoundError, NotADirectoryError):  # none kept (or no cache folder)
             return None
-        except (
-            OSError,
-            ValueError,
-            KeyError,
-            TypeError,
-            EOFError,
-            arrayfile.ArrayFileError,
-            pickle.UnpicklingError,
-        ) as exc:
+        except _UNREADABLE as exc:
             log.warning("ignoring cached entities %s (%s); finding them again", path.name, exc)
             return None
 
@@ -516,16 +520,7 @@ def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index, CloseTer
         ]
     except (FileNotFoundError, NotADirectoryError):  # none kept (or no cache folder)
         return None
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        TypeError,
-        EOFError,
-        arrayfile.ArrayFileError,
-        IndexCacheError,
-        pickle.UnpicklingError,
-    ) as exc:
+    except (*_UNREADABLE, IndexCacheError) as exc:
         log.warning("ignoring cache %s (%s); rebuilding it", path.name, exc)
         return None
     if sum(len(d.passages) for d in documents) != len(index):
