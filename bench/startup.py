@@ -179,6 +179,7 @@ def cold_load(path: Path, cache_dir: Path, question: str, entities: bool = True)
     indexed = time.perf_counter()
     rss_indexed, peak_indexed = rss_bytes(), peak_rss_bytes()
     cache.save(cache_dir, key, kb.documents, kb.index, kb.spellings)
+    kb = kb.with_saved_index(cache_dir, key)
     saved = time.perf_counter()
     if entities:
         for document in kb.documents:
