@@ -163,9 +163,9 @@ def cold_start(runs: int = 10, workdir: Path | None = None) -> dict[str, Any]:
 
 
 def cold_load(path: Path, cache_dir: Path, question: str, entities: bool = True) -> dict[str, Any]:
-    """Parse and index ``path`` with no cache, write the cache, find entities (which the cache
-    then keeps), answer once, as a first run of ``citebot`` with a cache folder does; then build
-    the look-up tables, as `citebot bot` does before connecting.
+    """Parse and index ``path`` with no cache, write the cache and serve from it, find entities
+    (which the cache then keeps), answer once, as a first run of ``citebot`` with a cache folder
+    does; then build the look-up tables, as `citebot bot` does before connecting.
 
     Meant for a fresh process (see ``isolated``): the memory figures are then this load's.
     """
