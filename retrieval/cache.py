@@ -406,6 +406,18 @@ def with_findings(cache_dir: Path, key: str, documents: Sequence[Document]) -> l
 # -- entries -----------------------------------------------------------------------------------
 
 
+# Where an entry's index and spelling arrays are named: "index.idf", "spellings.masks".
+_INDEX, _SPELLINGS = "index.", "spellings."
+
+
+def _prefixed(prefix: str, arrays: Mapping[str, Any]) -> dict[str, Any]:
+    return {prefix + name: array for name, array in arrays.items()}
+
+
+def _unprefixed(prefix: str, arrays: Mapping[str, Any]) -> dict[str, Any]:
+    return {name.removeprefix(prefix): a for name, a in arrays.items() if name.startswith(prefix)}
+
+
 def save(
     cache_dir: Path,
     key: str,
@@ -416,8 +428,10 @@ def save(
     """Write documents, index and the spelling table of its terms under `key`; False, with
     the one warning, if it cannot."""
     index_arrays, index_meta = index.to_arrays()
-    arrays: dict[str, Any] = {f"index.{name}": array for name, array in index_arrays.items()}
-    arrays.update({f"spellings.{name}": array for name, array in spellings.arrays.items()})
+    arrays: dict[str, Any] = {
+        **_prefixed(_INDEX, index_arrays),
+        **_prefixed(_SPELLINGS, spellings.arrays),
+    }
     described = []
     for number, document in enumerate(documents):
         arrays.update(_passage_arrays(f"d{number}.", document))
@@ -431,7 +445,7 @@ def save(
         "titles": [document.title for document in documents],
         "passages": len(index),
     }
-    checked = ["documents", *(f"index.{name}" for name in _INDEX_READ_WHOLE)]
+    checked = ["documents", *(_INDEX + name for name in _INDEX_READ_WHOLE)]
     try:
         arrayfile.write(_entry(cache_dir, key), arrays, meta, checked)
     except OSError as exc:
@@ -507,13 +521,13 @@ def load(cache_dir: Path, key: str) -> tuple[list[Document], BM25Index, CloseTer
             raise ValueError("header does not match")
         described = pickle.loads(arrays["documents"].tobytes())
         index = BM25Index.from_arrays(
-            {name[6:]: a for name, a in arrays.items() if name.startswith("index.")},
+            _unprefixed(_INDEX, arrays),
             meta["index"],
             verify=False,
         )
         spellings = CloseTerms.from_arrays(
             index.vocabulary(),
-            {name[10:]: a for name, a in arrays.items() if name.startswith("spellings.")},
+            _unprefixed(_SPELLINGS, arrays),
         )
         documents = [
             _document(cache_dir, key, number, info, arrays) for number, info in enumerate(described)

@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval import arrayfile
-from retrieval.vocabulary import ARRAYS as _VOCABULARY_ARRAYS
 from retrieval.vocabulary import MappedVocabulary, vocabulary_arrays
 
 __all__ = ["BM25Index", "IndexCacheError"]
@@ -34,14 +33,13 @@ IntArray = npt.NDArray[np.int64]
 
 _FORMAT = "citebot-bm25-index"
 _VERSION = 3
-# Array name -> dtype.
+# Array name -> dtype; MappedVocabulary checks the vocabulary's own (retrieval/vocabulary.py).
 _ARRAYS: dict[str, str] = {
     "indptr": "<i8",
     "doc_ids": "<i4",
     "weights": "<f8",
     "idf": "<f8",
     "max_weight": "<f8",
-    **_VOCABULARY_ARRAYS,
 }
 # What a load reads whole anyway, so its checksum is always checked; the postings (doc_ids,
 # weights) and the vocabulary (retrieval/vocabulary.py) are read as queries need them.

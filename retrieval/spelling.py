@@ -37,8 +37,7 @@ _MASK_BITS = 32
 def load_scorer() -> None:
     """Import RapidFuzz now rather than at the first typo, which would wait some 15-30 ms for
     it (a server does this before it takes questions)."""
-    import rapidfuzz.fuzz
-    import rapidfuzz.process  # noqa: F401
+    from rapidfuzz import fuzz, process  # noqa: F401
 
 
 def _max_distance(length: int, longest: int, cutoff: float) -> int:
