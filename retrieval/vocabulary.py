@@ -76,7 +76,7 @@ class MappedVocabulary(Mapping[str, int]):
             or (self._size and (self._offsets[0] != 0 or self._offsets[-1] != self._text.size))
         ):
             raise ValueError("vocabulary arrays do not match")
-        # Only the (small) ids are checked whole: they pick the offsets read.
+        # The ids are read whole, as the only values that pick the offsets a look-up reads.
         if self._size and (self._by_hash.min() < 0 or self._by_hash.max() >= self._size):
             raise ValueError("vocabulary ids out of range")
         self.terms = _Terms(self)
@@ -134,11 +134,11 @@ class MappedVocabulary(Mapping[str, int]):
         return self._size
 
     def __iter__(self) -> Iterator[str]:
-        """Every term in id order (the whole text decoded once)."""
-        text = bytes(self._text).decode("utf-8", "surrogatepass")
+        """Every term in id order (ASCII text decoded once, other text a term at a time)."""
+        raw = bytes(self._text)
         # Character positions differ from byte offsets once a term is not ASCII.
-        if text.isascii():
-            bounds = self._offsets.tolist()
+        if raw.isascii():
+            text, bounds = raw.decode("ascii"), self._offsets.tolist()
             return (text[a:b] for a, b in itertools.pairwise(bounds))
         return (self.term(i) for i in range(self._size))
 
