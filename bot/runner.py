@@ -48,9 +48,8 @@ class _Redact(logging.Filter):
         self.secret = secret
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "***"), None
+        # Kept formatted, so that the formatter does not format the message a second time.
+        record.msg, record.args = record.getMessage().replace(self.secret, "***"), None
         if record.exc_info and record.exc_info[1] and self.secret in str(record.exc_info[1]):
             record.exc_info = None
             record.msg = f"{record.msg} (exception details withheld: they held the token)"
@@ -82,6 +81,13 @@ def _setup_logging(config: Config, token: str) -> None:
         discord.utils.setup_logging(level=level, formatter=plain, root=True)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_Redact(token))
+    # Neither format shows the thread, the process or the calling function: without these
+    # flags every record looked them up (the logging HOWTO's "Optimization" list), and each
+    # answer logs a line.
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None
 
 
 def run(config: Config, kb: KnowledgeBase, loader: Callable[[], KnowledgeBase]) -> int:

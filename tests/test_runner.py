@@ -65,6 +65,14 @@ def test_the_token_is_redacted_from_log_records() -> None:
     assert secret not in logging.Formatter().format(failing)
 
 
+def test_a_redacted_log_line_keeps_its_text_whatever_it_holds() -> None:
+    # The filter keeps the formatted message: a "%" or "{" in it must not be formatted again.
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "asked %r", ("100% {sure}",), None)
+    assert _Redact("MTIz.secret.token").filter(record)
+    assert logging.Formatter("{message}", style="{").format(record) == "asked '100% {sure}'"
+    assert logging.Formatter().format(record) == "asked '100% {sure}'"
+
+
 async def test_command_hash_changes_with_the_command_set(tmp_path: Path) -> None:
     store = FeedbackStore(tmp_path / "db.sqlite3")
     kb = KnowledgeBase.from_paths(())
