@@ -161,7 +161,9 @@ class CitebotBot(commands.Bot):
         self.admin_ids = frozenset(settings.admin_ids)
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._reloading = asyncio.Lock()
-        self._commit: asyncio.Future[None] | None = None  # the batch of writes of this turn
+        # Whether this turn's writes have a commit scheduled, and who waits for it.
+        self._commit_scheduled = False
+        self._waiting: list[asyncio.Future[None]] = []
         store.batch_writes(self._commit_soon)
         self._drop_unasked_messages()
 
@@ -190,34 +192,43 @@ class CitebotBot(commands.Bot):
 
     def _commit_soon(self) -> None:
         """A write was left pending: commit it on the next turn, with the rest of this one's."""
-        if self._commit is not None:
+        if self._commit_scheduled:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # called outside the event loop (a test): nothing to batch with
             self.store.commit()
             return
-        self._commit = loop.create_future()
+        self._commit_scheduled = True
         loop.call_soon(self._commit_now)
 
     def _commit_now(self) -> None:
-        batch, self._commit = self._commit, None
-        if batch is None:
-            return
+        waiting, self._waiting = self._waiting, []
+        self._commit_scheduled = False
         try:
             self.store.commit()
         except Exception as error:  # every request of the batch reports it
             log.error("could not save the feedback of this turn: %s", error)
-            batch.set_exception(error)
-            batch.add_done_callback(lambda done: done.exception())  # retrieved, if by no one
+            for waiter in waiting:
+                if not waiter.done():  # a cancelled request waits no more
+                    waiter.set_exception(error)
         else:
-            batch.set_result(None)
+            for waiter in waiting:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     async def committed(self) -> None:
         """Wait until the store's pending writes are committed. Call it before answering, so
-        that whatever a user sees (a button's answer id, a vote) is in the database."""
-        if self._commit is not None:
-            await asyncio.shield(self._commit)
+        that whatever a user sees (a button's answer id, a vote) is in the database.
+
+        Each waiter has its own future, so that a cancelled request cancels only its own wait;
+        a shared future behind asyncio.shield cost one more turn of the loop per answer.
+        """
+        if not self._commit_scheduled:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        await waiter
 
     async def setup_hook(self) -> None:
         """Load the cogs (each registers its commands, listeners and buttons), then set aside

@@ -55,6 +55,35 @@ def test_buttons_and_votes_survive_a_restart_and_global_sync_runs_once(
         assert not token_leaked(server, proc), "the token appeared in a bot's log"
 
 
+def test_a_burst_of_answers_stays_clickable_after_the_bot_is_killed(
+    fake_discord: FakeDiscord, spawn_bot: BotSpawner, tmp_path: Path
+) -> None:
+    # Answers are committed before they are sent, in one commit per turn of the event loop:
+    # every answer a member saw must work after a crash, not only after a clean stop.
+    server = fake_discord
+    config = write_config(tmp_path / "config.yaml", server)
+    first = start_bot(spawn_bot, server, config)
+    server.wait_commands()
+    gateway = server.wait_ready()
+    asked = [
+        server.inject_command("ask", {"question": "Trotsky Stalin"}, user=server.make_user(f"m{n}"))
+        for n in range(30)
+    ]
+    messages = [server.wait_answer(record) for record in asked]
+    first.proc.kill()  # SIGKILL: no chance to commit anything on the way out
+    first.proc.wait(10)
+    server.wait_until(lambda: gateway.closed_at, 10, "the killed bot's gateway closed")
+
+    start_bot(spawn_bot, server, config)
+    voter = server.make_user("voter")
+    for message in messages:
+        more, up, _ = custom_ids(message)
+        page = server.wait_answer(server.inject_button(message["id"], more))
+        assert page["embeds"][0]["description"].startswith("**4.**")
+        vote = server.wait_answer(server.inject_button(message["id"], up, user=voter))
+        assert vote["content"] == "Thanks for the feedback: 👍 recorded."
+
+
 def test_channel_allowlist(
     fake_discord: FakeDiscord, spawn_bot: BotSpawner, tmp_path: Path
 ) -> None:

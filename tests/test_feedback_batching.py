@@ -83,3 +83,36 @@ async def test_the_bot_commits_a_turns_writes_together_before_answering(
 def test_outside_the_event_loop_writes_commit_at_once(bot: CitebotBot, tmp_path: Path) -> None:
     bot.store.save_query("ask", "no loop?", ASKER, found=True)
     assert seen_elsewhere(tmp_path / "bot.sqlite3") == ["no loop?"]
+
+
+async def test_a_cancelled_request_leaves_the_turns_commit_to_the_others(
+    bot: CitebotBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+
+    async def request(text: str) -> list[str]:
+        bot.store.save_query("ask", text, ASKER, found=True)
+        await bot.committed()
+        return seen_elsewhere(path)
+
+    gone = asyncio.create_task(request("cancelled?"))
+    kept = asyncio.create_task(request("kept?"))
+    await asyncio.sleep(0)  # both have written and wait for the commit
+    gone.cancel()
+    assert await kept == ["cancelled?", "kept?"]  # its rows were written before it was cancelled
+    assert gone.cancelled()
+
+
+async def test_a_failed_commit_reaches_every_request_of_the_turn(
+    bot: CitebotBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    async def request(text: str) -> None:
+        bot.store.save_query("ask", text, ASKER, found=True)
+        await bot.committed()
+
+    monkeypatch.setattr(bot.store, "commit", fail)
+    results = await asyncio.gather(request("one?"), request("two?"), return_exceptions=True)
+    assert [str(error) for error in results] == ["disk I/O error", "disk I/O error"]
