@@ -396,7 +396,10 @@ def _packed_words(
     padded = np.concatenate((data, np.zeros(_PACKED, np.uint8)))
     words = np.ndarray((data.size + _PACKED - 7,), "<u8", padded, strides=(1,))
     low = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
-    high = words[starts + 8] & _LOW_BYTES[np.clip(lengths - 8, 0, 8)]
+    # Most tokens fit the first word; only the longer ones' second word is read.
+    high = np.zeros(starts.size, np.uint64)
+    longer = np.flatnonzero(lengths > 8)
+    high[longer] = words[starts[longer] + 8] & _LOW_BYTES[np.minimum(lengths[longer] - 8, 8)]
     return low, high
 
 
