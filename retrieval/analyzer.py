@@ -140,7 +140,7 @@ _IRREGULAR = {
 def normalize_word(word: str) -> str:
     """One word (folded, no possessive) to its index term: American spelling, then its stem."""
     # Letters are never digits: one C call spares the per-character test for most words.
-    if not word.isalpha() and any(c.isdigit() for c in word):
+    if not word.isalpha() and any(map(str.isdigit, word)):
         return word
     word = _IRREGULAR.get(word, word)
     if word.endswith(_SPELLING_ENDINGS):  # one test instead of eight for most words
@@ -196,7 +196,7 @@ def _terms_of_many(tokens: Sequence[str]) -> list[str]:
         word = _bare(token) if "'" in token else token
         if not word or word in STOPWORDS:
             out.append("")
-        elif not word.isalpha() and any(c.isdigit() for c in word):
+        elif not word.isalpha() and any(map(str.isdigit, word)):
             out.append(word)
         else:
             word = _IRREGULAR.get(word, word)
