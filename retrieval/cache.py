@@ -497,8 +497,10 @@ def _passage_arrays(prefix: str, document: Document) -> dict[str, Any]:
     cleaned_at = list(compress(count(), map(ne, texts, cleans)))
     cleaned = [cleans[at] for at in cleaned_at]
     text_offsets, clean_offsets = _byte_offsets(texts), _byte_offsets(cleaned)
-    sections: dict[str, int] = {}
-    section_ids = [sections.setdefault(s, len(sections)) for s in passage_sections(passages)]
+    # The distinct section paths in order of first use, each passage's as an id among them.
+    paths = passage_sections(passages)
+    sections = {path: at for at, path in enumerate(dict.fromkeys(paths))}
+    section_ids = list(map(sections.__getitem__, paths))
     ref_counts = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
     refs_indptr = np.zeros(len(refs) + 1, dtype=np.int64)
     np.cumsum(ref_counts, out=refs_indptr[1:])
