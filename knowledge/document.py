@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Protocol, overload, runtime_checkable
 
 from knowledge.article import Article, Reference
-from knowledge.citations import parse_citations, strip_citations
+from knowledge.citations import clean_and_cite
 from knowledge.entities import Entities, Refinements, extract_acronyms
 
 # Bump when the passages or entities found for the same text change: on-disk caches are keyed
@@ -264,16 +264,15 @@ class _Columns:
     ) -> None:
         """Add passages that share whether they are captions, and their section."""
         first = len(self.texts)
-        for at, text in enumerate(texts):
-            if "[" in text:  # no tag without a bracket: the common case, spared a call
-                citations = parse_citations(text)
-                if citations.pages:
-                    self.pages[first + at] = citations.pages
-                self.refs.append(citations.refs)
-            else:
-                self.refs.append(())
+        cleans, cited = clean_and_cite(texts)
+        refs: list[tuple[int, ...]] = [()] * len(texts)
+        for at, citations in cited.items():
+            refs[at] = citations.refs
+            if citations.pages:
+                self.pages[first + at] = citations.pages
+        self.refs.extend(refs)
         self.texts.extend(texts)
-        self.cleans.extend(map(strip_citations, texts))
+        self.cleans.extend(cleans)
         self.lines.extend(lines)
         self.captions.extend([caption] * len(texts))
         self.sections.extend([section] * len(texts))

@@ -140,7 +140,7 @@ _IRREGULAR = {
 def normalize_word(word: str) -> str:
     """One word (folded, no possessive) to its index term: American spelling, then its stem."""
     # Letters are never digits: one C call spares the per-character test for most words.
-    if not word.isalpha() and any(c.isdigit() for c in word):
+    if not word.isalpha() and any(map(str.isdigit, word)):
         return word
     word = _IRREGULAR.get(word, word)
     if word.endswith(_SPELLING_ENDINGS):  # one test instead of eight for most words
@@ -196,7 +196,7 @@ def _terms_of_many(tokens: Sequence[str]) -> list[str]:
         word = _bare(token) if "'" in token else token
         if not word or word in STOPWORDS:
             out.append("")
-        elif not word.isalpha() and any(c.isdigit() for c in word):
+        elif not word.isalpha() and any(map(str.isdigit, word)):
             out.append(word)
         else:
             word = _IRREGULAR.get(word, word)
@@ -305,14 +305,14 @@ class _Table:
         slot = (spread >> np.uint64(64 - self.bits)).astype(np.intp)
         mask = self.used.size - 1
         claims = self.claims
-        found = np.empty(low.size, np.intp)
-        pending = None  # all keys, in the first round
+        # A key's slot advances until the slot holds it, so `slot` ends as the answer.
+        at, keys = slot, None  # keys None: all of them, in the first round
         while True:
-            at = slot if pending is None else slot[pending]
-            keys = np.arange(low.size) if pending is None else pending
-            free = ~self.used[at]
-            if free.any():
-                claimed, claimants = at[free], keys[free]
+            used = self.used.take(at)  # take: the same gather as [], a little faster
+            if not used.all():
+                free = ~used
+                claimed = at[free]
+                claimants = np.flatnonzero(free) if keys is None else keys[free]
                 claims[claimed] = claimants  # one of the claimants of a slot wins it
                 won = claimed[claims[claimed] == claimants]
                 winners = claims[won]
@@ -321,15 +321,15 @@ class _Table:
                 self.count += won.size
             # Every slot tried is now held (a free one by a claimant), so a key is home
             # where the slot holds its words.
-            if pending is None:
-                hit = (self.low[at] == low) & (self.high[at] == high)
+            if keys is None:
+                miss = (self.low.take(at) != low) | (self.high.take(at) != high)
+                keys = np.flatnonzero(miss)
             else:
-                hit = (self.low[at] == low[pending]) & (self.high[at] == high[pending])
-            found[keys[hit]] = at[hit]
-            pending = keys[~hit]
-            if not pending.size:
-                return found
-            slot[pending] = (slot[pending] + 1) & mask
+                miss = (self.low.take(at) != low[keys]) | (self.high.take(at) != high[keys])
+                keys = keys[miss]
+            if not keys.size:
+                return slot
+            at = slot[keys] = (at[miss] + 1) & mask
 
     def _grow(self, keys: int) -> None:
         """Room for `keys` keys, the keys held and their ids moved over."""
@@ -347,17 +347,23 @@ def _block_text(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.int64]]:
     hyphens kept, the rest spaces), in C; other text is tokenised by the compound pattern and
     its tokens joined by spaces. Either way, the tokens are what ``_token_spans`` finds.
     """
-    parts = [
-        text.translate(_ASCII_WORDS) if text.isascii() else " ".join(_COMPOUND.findall(fold(text)))
-        for text in texts
-    ]
-    joined = " ".join(parts)  # a space between texts: no token runs from one into the next
-    if joined.isascii():
-        sizes: Iterable[int] = map(len, parts)
+    sizes: Iterable[int]
+    # A space between texts: no token runs from one into the next.
+    if all(map(str.isascii, texts)):
+        # One translation of the joined texts: per text, the calls cost more than the mapping.
+        joined = " ".join(texts).translate(_ASCII_WORDS)
+        sizes = map(len, texts)  # the mapping keeps every character's place
     else:
+        parts = [
+            text.translate(_ASCII_WORDS)
+            if text.isascii()
+            else " ".join(_COMPOUND.findall(fold(text)))
+            for text in texts
+        ]
+        joined = " ".join(parts)
         sizes = (len(part.encode("utf-8", "surrogatepass")) for part in parts)
-    starts = np.zeros(len(parts), np.int64)
-    np.cumsum(np.fromiter(sizes, np.int64, len(parts))[:-1] + 1, out=starts[1:])
+    starts = np.zeros(len(texts), np.int64)
+    np.cumsum(np.fromiter(sizes, np.int64, len(texts))[:-1] + 1, out=starts[1:])
     return joined, starts
 
 
@@ -373,7 +379,12 @@ def _token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt
     inside = word.copy()
     # An apostrophe or hyphen joins two words only with a word byte on either side.
     inside[1:-1] |= word[:-2] & word[2:] & (data[1:-1] != _SPACE)
-    edges = np.flatnonzero(np.diff(inside.view(np.int8), prepend=0, append=0))
+    # Where a token starts or ends: a comparison of neighbours, not np.diff, which would copy
+    # the bytes twice (prepend, append) and subtract; this is several times faster.
+    change = np.empty(data.size + 1, bool)
+    change[0], change[-1] = inside[:1].any(), inside[-1:].any()  # no text: no byte
+    np.not_equal(inside[1:], inside[:-1], out=change[1:-1])
+    edges = np.flatnonzero(change)
     return edges[0::2], edges[1::2]
 
 
@@ -385,7 +396,10 @@ def _packed_words(
     padded = np.concatenate((data, np.zeros(_PACKED, np.uint8)))
     words = np.ndarray((data.size + _PACKED - 7,), "<u8", padded, strides=(1,))
     low = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
-    high = words[starts + 8] & _LOW_BYTES[np.clip(lengths - 8, 0, 8)]
+    # Most tokens fit the first word; only the longer ones' second word is read.
+    high = np.zeros(starts.size, np.uint64)
+    longer = np.flatnonzero(lengths > 8)
+    high[longer] = words[starts[longer] + 8] & _LOW_BYTES[np.minimum(lengths[longer] - 8, 8)]
     return low, high
 
 

@@ -2,8 +2,9 @@
 
 An entry is one file, KEY.citebot (retrieval/arrayfile.py): the index's arrays, its
 vocabulary (retrieval/vocabulary.py) and spelling table, and each document's passages as
-columns (texts as one UTF-8 blob and offsets, references as flat arrays), read back by memory
-map, so a start reads only the small tables, and processes using one entry share its pages.
+columns (texts as one UTF-8 blob and offsets, the clean texts only where they differ from
+them, references as flat arrays), read back by memory map, so a start reads only the small
+tables, and processes using one entry share its pages.
 The documents' entities are found when the entry is written and kept beside it
 (KEY.N.entities, N the document's position; their passage positions are mapped arrays too),
 so a warm start reads them and no question does work over the whole corpus.
@@ -32,7 +33,8 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
+from itertools import compress, count, pairwise
+from operator import ne
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,7 +55,7 @@ from retrieval.analyzer import ANALYZER_VERSION
 from retrieval.index import BM25Index, IndexCacheError
 from retrieval.spelling import CloseTerms
 
-CACHE_FORMAT = "citebot-cache-4"
+CACHE_FORMAT = "citebot-cache-5"
 APP_NAME = "citebot"
 ENTRY_SUFFIX = ".citebot"
 ENTITIES_SUFFIX = ".entities"
@@ -194,6 +196,31 @@ class _Texts(Sequence[str]):
         data = self._blob.tobytes()
         for start, end in pairwise(bounds):
             yield data[start:end].decode("utf-8", "surrogatepass")
+
+
+class _Cleaned(Sequence[str]):
+    """Clean texts kept as the verbatim texts and those that differ from them, by position
+    (ascending): most passages have no tag or spacing to repair."""
+
+    def __init__(self, texts: _Texts, at: npt.NDArray[np.int64], cleaned: _Texts) -> None:
+        self._texts, self._at, self._cleaned = texts, at, cleaned
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        i = range(len(self))[i]
+        k = int(self._at.searchsorted(i))
+        if k < len(self._at) and int(self._at[k]) == i:
+            return self._cleaned[k]
+        return self._texts[i]
+
+    def __iter__(self) -> Iterator[str]:
+        cleaned = dict(zip(self._at.tolist(), self._cleaned, strict=True))
+        for i, text in enumerate(self._texts):
+            yield cleaned.get(i, text)
 
 
 class _Column(Sequence[T]):
@@ -466,9 +493,14 @@ def _passage_arrays(prefix: str, document: Document) -> dict[str, Any]:
     refs = table.refs if table else [p.refs for p in passages]
     captions = table.captions if table else [p.caption for p in passages]
     cleans = clean_texts(passages)
-    text_offsets, clean_offsets = _byte_offsets(texts), _byte_offsets(cleans)
-    sections: dict[str, int] = {}
-    section_ids = [sections.setdefault(s, len(sections)) for s in passage_sections(passages)]
+    # Most passages are clean as they are: only the others' clean texts are kept, by position.
+    cleaned_at = list(compress(count(), map(ne, texts, cleans)))
+    cleaned = [cleans[at] for at in cleaned_at]
+    text_offsets, clean_offsets = _byte_offsets(texts), _byte_offsets(cleaned)
+    # The distinct section paths in order of first use, each passage's as an id among them.
+    paths = passage_sections(passages)
+    sections = {path: at for at, path in enumerate(dict.fromkeys(paths))}
+    section_ids = list(map(sections.__getitem__, paths))
     ref_counts = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
     refs_indptr = np.zeros(len(refs) + 1, dtype=np.int64)
     np.cumsum(ref_counts, out=refs_indptr[1:])
@@ -477,8 +509,9 @@ def _passage_arrays(prefix: str, document: Document) -> dict[str, Any]:
         # the memory a save needs.
         f"{prefix}text": lambda: _blob(texts, text_offsets),
         f"{prefix}text_offsets": text_offsets,
-        f"{prefix}clean": lambda: _blob(cleans, clean_offsets),
+        f"{prefix}clean": lambda: _blob(cleaned, clean_offsets),
         f"{prefix}clean_offsets": clean_offsets,
+        f"{prefix}cleaned_at": np.asarray(cleaned_at, dtype=np.int64),
         f"{prefix}lines": np.asarray(lines, dtype=np.int64),
         f"{prefix}captions": np.asarray(captions, dtype=np.bool_),
         f"{prefix}refs_indptr": refs_indptr,
@@ -559,10 +592,13 @@ def _document(
     n = len(column("text_offsets")) - 1
     section_ids = column("section_ids")
     refs_indptr = column("refs_indptr")
+    cleaned_at = column("cleaned_at")
     # Cheap checks (these columns are small or checked whole), so a damaged entry is refused
     # rather than indexing out of range later.
     if (
-        len(column("clean_offsets")) != n + 1
+        len(column("clean_offsets")) != len(cleaned_at) + 1
+        or (cleaned_at.size and not 0 <= int(cleaned_at[0]) <= int(cleaned_at[-1]) < n)
+        or bool(np.any(np.diff(cleaned_at) <= 0))
         or len(column("lines")) != n
         or len(column("captions")) != n
         or len(section_ids) != n
@@ -573,10 +609,11 @@ def _document(
         or (n and not 0 <= int(section_ids.min()) <= int(section_ids.max()) < len(sections))
     ):
         raise ValueError(f"document {number}: inconsistent columns")
+    texts = _Texts(column("text"), column("text_offsets"))
     passages = PassageTable(
         info["id"],
-        _Texts(column("text"), column("text_offsets")),
-        _Texts(column("clean"), column("clean_offsets")),
+        texts,
+        _Cleaned(texts, cleaned_at, _Texts(column("clean"), column("clean_offsets"))),
         _Column(column("lines"), int),
         _Ragged(refs_indptr, column("refs")),
         info["pages"],

@@ -42,7 +42,10 @@ def _encoded(term: str) -> bytes:
 
 def vocabulary_arrays(terms: Sequence[str]) -> dict[str, npt.NDArray[Any]]:
     """The arrays of ``MappedVocabulary`` for `terms`, given in term-id order (distinct)."""
-    encoded = [_encoded(term) for term in terms]
+    # As _encoded does, in C: a Python call a term costs more than the encoding.
+    encoded = list(
+        map(str.encode, terms, itertools.repeat("utf-8"), itertools.repeat("surrogatepass"))
+    )
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
     hashes = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint32, count=len(encoded))

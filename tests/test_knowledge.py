@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from knowledge.citations import parse_citations, strip_citations
+from knowledge import citations
+from knowledge.citations import clean_and_cite, parse_citations, strip_citations
 from knowledge.document import KnowledgeError, Passage, split_passages
 from knowledge.loader import BUNDLED, load_file, load_paths
 
@@ -55,6 +56,26 @@ def test_clean_text_drops_tags_and_repairs_spacing() -> None:
     )
     assert strip_citations("their policies.Because of her") == "their policies. Because of her"
     assert strip_citations("a\u00a0no-break space") == "a no-break space"
+
+
+# Texts made of what tags and repairs read: spaces odd and plain, stops before capitals, tags.
+_TAGGED_TEXT = st.lists(
+    st.sampled_from([*"aZ .!?,;:()[]05\n\u00a0\u2009é–", "[8]", "Ab", ": 3", "( ", " ,", "  "])
+).map("".join)
+
+
+@given(st.lists(_TAGGED_TEXT, max_size=12))
+@example(["[a( b", "[a] .", "b!Cd", "x  y", "[1]: 2 x"])  # each with one repair alone
+def test_cleaning_texts_together_gives_what_each_alone_gives(texts: list[str]) -> None:
+    original = citations._BATCH
+    citations._BATCH = 3  # several batches, and texts cut between them
+    try:
+        cleans, cited = clean_and_cite(texts)
+    finally:
+        citations._BATCH = original
+    assert cleans == [strip_citations(text) for text in texts]
+    expected = {at: parse_citations(text) for at, text in enumerate(texts)}
+    assert cited == {at: found for at, found in expected.items() if found.refs}
 
 
 def test_bundled_passages_pinned(bundled_passages: tuple[Passage, ...]) -> None:
