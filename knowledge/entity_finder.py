@@ -1329,6 +1329,8 @@ class _PeopleFinder:
         if not mentions:
             return  # as in most sentences: only the word opening it is capitalised
         judged = {id(m) for m in mentions if self.explain or self.rejected(m.words) is None}
+        if not judged:
+            return  # a name ruled out keeps no evidence, nor records its list's partners
         for m in mentions:
             if id(m) in judged:
                 m.read_surroundings()
@@ -1371,8 +1373,10 @@ class _PeopleFinder:
                 strong_cues = _NOUN_SHAPED_CUES
             elif evidence.strong and not (self.explain or mention.opens_passage):
                 strong_cues = ()
-            strong = self._fired(strong_cues, mention)
-            weak = set() if mention.inner or placed else self._fired(WEAK_CUES, mention)
+            strong = self._cues(strong_cues, mention)
+            # Weak cues count only for a name no strong cue made a person's.
+            weighed = not (mention.inner or placed or (evidence.strong and not self.explain))
+            weak = self._cues(WEAK_CUES, mention) if weighed else set()
             if id(mention) in listed_people and not placed:
                 weak.add("list_of_full_names")
             extra = inherited[id(mention)]
@@ -1401,6 +1405,15 @@ class _PeopleFinder:
         """The names of the rules that hold for a mention."""
         v = self.v
         return {_RULE_NAMES[rule] for rule in rules if rule(mention, v)}
+
+    def _cues(self, cues: Sequence[_Rule], mention: _Mention) -> set[str]:
+        """The names of the cues that hold for a mention; only the first found unless to
+        explain or the mention may be the document's subject: of a name's strong and weak cues
+        only whether one held is read, but for the subject's definition."""
+        if self.explain or mention.opens_passage:
+            return self._fired(cues, mention)
+        v = self.v
+        return next(({_RULE_NAMES[cue]} for cue in cues if cue(mention, v)), set())
 
     def observe_pairs(self, sentence: str, runs: list[_Run]) -> None:
         """The two sides of a hyphenated pair before an event word are the same kind:
