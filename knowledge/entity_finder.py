@@ -2230,9 +2230,9 @@ def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]
                     break
 
 
-# Per passage, the sentences later steps read. Their runs are found again where read: kept
+# Per passage, the sentences a later step reads. Their runs are found again where read: kept
 # for every passage, runs took most of the memory (some 2 GB at a million passages).
-_Sentences = list[list[str]]
+_Sentences = list[tuple[str, ...]]
 
 
 def _find_events(
@@ -2345,31 +2345,31 @@ def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
 
 
 def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
-    """A document's sentences (those later steps read), what it says of its words, and its
-    events."""
+    """A document's sentences (those the people finder reads), what it says of its words, and
+    its events."""
     vocabulary = _Vocabulary(texts)
-    per_passage: _Sentences = []
+    for_events: _Sentences = []
+    for_people: _Sentences = []
     rules = [_rules_for(text) for text in texts]
     for index, text in enumerate(texts):
         sentences = [(s, _runs(s)) for s in _sentences(text)]
         _learn_vocabulary(vocabulary, sentences)
-        if index and not rules[index]:
-            # Held for the event rules, the dates and the people finder only where they can
-            # find something: most sentences hold no year, and no capitalised word but the
-            # common one opening them. (The first passage stays whole: it opens the document.)
-            per_passage.append(
-                [
-                    sentence
-                    for sentence, runs in sentences
-                    if _HAS_YEAR.search(sentence)
-                    or any(_may_name_a_person(r, vocabulary) for r in runs)
-                ]
+        if not index:  # the first passage stays whole: it opens the document
+            for_events.append(tuple(sentence for sentence, _ in sentences))
+            for_people.append(for_events[0])
+            continue
+        # Held for the event rules and the dates, and for the people finder, only where they
+        # can find something: most sentences hold no year, and no capitalised word but the
+        # common one opening them.
+        for_events.append(tuple(s for s, _ in sentences if rules[index] or _HAS_YEAR.search(s)))
+        for_people.append(
+            tuple(
+                s for s, runs in sentences if any(_may_name_a_person(r, vocabulary) for r in runs)
             )
-        else:
-            per_passage.append([sentence for sentence, _ in sentences])
-    events = _find_events(per_passage, vocabulary, texts, rules)
+        )
+    events = _find_events(for_events, vocabulary, texts, rules)
     vocabulary.events = {e.name for e in events if not e.context}  # for `names_an_event`
-    return per_passage, vocabulary, events
+    return for_people, vocabulary, events
 
 
 @contextmanager
