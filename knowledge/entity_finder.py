@@ -273,6 +273,8 @@ EPONYMOUS_TERMS = _words(
     """disease syndrome law laws theorem principle effect equation constant rule paradox razor
     comet reaction number"""
 )
+# Endings of words for a doctrine or its followers named after someone: "Stalinism", "Titoist".
+EPONYM_SUFFIXES = ("ism", "ist", "ists", "ite", "ites", "sm", "ian")
 # Letters a country and its people's adjective share: "Brit-ain", "Brit-ish"; fewer would
 # tie unrelated words ("Mar-x", "Mar-tian").
 DEMONYM_STEM = 4
@@ -474,10 +476,11 @@ def _with_nickname(first: _Run, nickname: re.Match[str], last: _Run) -> _Run:
 
 
 def _is_initial(word: str) -> bool:
+    # The pattern last: most words are no initial by their length or last letter.
     return (
-        bool(_CAPITALS.fullmatch(word))
+        (word.endswith(".") or len(word) == 1)
         and len(word.rstrip(".")) <= 3
-        and (word.endswith(".") or len(word) == 1)
+        and bool(_CAPITALS.fullmatch(word))
     )
 
 
@@ -534,13 +537,22 @@ class _Vocabulary:
         """Whether the document also writes this word in lower case ("Producer", "producer")."""
         return word.lower() in self.lower
 
+    @cached_property
+    def eponym_stems(self) -> set[str]:
+        """What the capitalised words that name a doctrine or follower are named after, their
+        suffix removed: "Stalin" of "Stalinism", "Franco" of "Francoist"."""
+        return {
+            word[: -len(suffix)]
+            for word in self.capital
+            if word.endswith(EPONYM_SUFFIXES)
+            for suffix in EPONYM_SUFFIXES
+            if word.endswith(suffix)
+        }
+
     def eponym(self, word: str) -> bool:
         """Whether a doctrine or follower is named after the word: "Stalin" beside "Stalinism"."""
         stem = word[:-1] if word.endswith("y") else word
-        return any(
-            stem + suffix in self.capital or word + suffix in self.capital
-            for suffix in ("ism", "ist", "ists", "ite", "ites", "sm", "ian")
-        )
+        return stem in self.eponym_stems or word in self.eponym_stems
 
     def demonym(self, word: str) -> bool:
         """Whether the word names a people or its language: "Cornish", "Prussian", "Swiss"."""
@@ -949,8 +961,9 @@ def modifies_a_noun(m: _Mention, v: _Vocabulary) -> bool:
 
 def owns_business_things(m: _Mention, v: _Vocabulary) -> bool:
     """A possessive of what a business has: "Sing Tao's Canadian newspaper", "X's client"."""
-    possessed = _next_words(m.after, POSSESSED_WORDS)
-    return m.possessive and any(w.lower() in BUSINESS_NOUNS for w in possessed)
+    if not m.possessive:
+        return False
+    return any(w.lower() in BUSINESS_NOUNS for w in _next_words(m.after, POSSESSED_WORDS))
 
 
 def names_a_term(m: _Mention, v: _Vocabulary) -> bool:
