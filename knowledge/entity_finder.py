@@ -328,7 +328,14 @@ _RUN = re.compile(
     rf"(?P<possessive>{_POSSESSIVE})?(?![\w'’\-–])"
 )
 _SPACES = re.compile(_SP)
-_SENTENCE_BREAK = re.compile(r"[.!?]['\"”’)\]]*\s+(?=[\"“(]?[A-Z])|(?<=\.\.\.)")
+# What follows a stop that ends a sentence: closing quotes, a space and a capital.
+_AFTER_STOP = r"['\"”’)\]]*\s+(?=[\"“(]?[A-Z])"
+# A stop that ends a sentence, or the last dot of an ellipsis, which ends one wherever it
+# stands (but where the character after it is such a stop, which ends the sentence instead).
+# Each alternative starts at a stop, so that the regex is tried only at stops.
+_SENTENCE_BREAK = re.compile(
+    rf"[.!?](?:{_AFTER_STOP}|(?<=\.\.\.)(?![.!?]{_AFTER_STOP})(?P<ellipsis>))"
+)
 _LAST_TOKEN = re.compile(r"([\w\[\].]+)[.!?]['\"”’)\]]*\s*$")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]['\"”’)]?\s+|[\"“(‘'–—]\s*)$")
 # Describing words a year's event may have before its head: "2008 Beijing Olympic Games
@@ -355,7 +362,7 @@ def _sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
-        if not match.group():
+        if match["ellipsis"] is not None:
             parts.append(text[start : match.end()])
             start = match.end()
             continue
