@@ -2140,10 +2140,73 @@ _TOKEN = re.compile(r"[A-Z]\.|[^\W_]+(?:['’][^\W\d_]+)*")
 
 
 def _tokens(text: str) -> list[str]:
-    tokens = _TOKEN.findall(text)
+    return _without_possessives(_TOKEN.findall(text), text)
+
+
+def _without_possessives(tokens: list[str], text: str) -> list[str]:
+    """The tokens of a text, "'s" removed from their ends: "Tito's" counts as "Tito"."""
     if "'" not in text and "’" not in text:
         return tokens  # no possessive to strip
     return [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
+
+
+def _folded_tokens(tokens: list[str], text: str) -> list[str]:
+    """`_tokens(fold(text))`, from the tokens of `text` where that is faster: an ASCII text's
+    folded tokens are its own lower-cased, an initial's ("J.") without its full stop (folded
+    text has no capital to read an initial by)."""
+    if not text.isascii() or not tokens:
+        return _tokens(fold(text))
+    # No token holds a NUL, and only an initial holds a full stop: one string is lower-cased
+    # and rid of full stops faster than each token.
+    lowered = "\0".join(tokens).lower().replace(".", "").split("\0")
+    return _without_possessives(lowered, text)
+
+
+class _Aliases:
+    """Names to find in texts by their aliases, and the texts found naming each.
+
+    A text is looked in with its words: where it holds an alias's first word, the aliases of
+    that word and the next are tried there.
+    """
+
+    def __init__(self, names: Mapping[str, Sequence[str]], norm: Callable[[str], str]) -> None:
+        owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for name, aliases in names.items():
+            for alias in aliases:
+                owners[tuple(_tokens(norm(alias)))].add(name)
+        owners.pop((), None)
+        self.owners = owners
+        # One-word aliases by their word; longer ones by their first two words, so that a
+        # common first word ("the", "John") costs a look-up, not a try of every alias it starts.
+        self.single: dict[str, set[str]] = {}
+        self.longer: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for key, named_by in owners.items():
+            if len(key) == 1:
+                self.single[key[0]] = named_by
+            else:
+                self.longer[key[0]][key[1]].append(key)
+        self.firsts = self.single.keys() | self.longer.keys()
+        self.found: dict[str, list[int]] = {name: [] for name in names}
+
+    def look_in(self, index: int, words: list[str]) -> None:
+        """Record text `index`, whose words are `words`, for each name it names."""
+        starts = self.firsts.intersection(words)
+        if not starts:
+            return  # most texts name none of the names
+        present = set(words)
+        named: set[str] = set()
+        for first in starts:
+            named |= self.single.get(first, set())
+            if first in self.longer:
+                named |= _named_from(words, present, first, self.longer[first], self.owners)
+        for name in named:
+            self.found[name].append(index)
+
+    def passages(self) -> dict[str, tuple[int, ...]]:
+        """For each name, the indices of the texts that name it."""
+        return {name: tuple(indices) for name, indices in self.found.items()}
 
 
 def find_mentions(
@@ -2155,37 +2218,28 @@ def find_mentions(
     first word, the aliases of that word and the next are tried there ("Tito's" counts as
     "Tito").
     """
-    norm: Callable[[str], str] = (lambda t: t) if case_sensitive else fold
-    owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for name, aliases in names.items():
-        for alias in aliases:
-            owners[tuple(_tokens(norm(alias)))].add(name)
-    owners.pop((), None)
-    # One-word aliases by their word; longer ones by their first two words, so that a common
-    # first word ("the", "John") costs a look-up, not a try of every alias it starts.
-    single: dict[str, set[str]] = {}
-    longer: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
-    for key, named_by in owners.items():
-        if len(key) == 1:
-            single[key[0]] = named_by
-        else:
-            longer[key[0]][key[1]].append(key)
-    firsts = single.keys() | longer.keys()
-    found: dict[str, list[int]] = {name: [] for name in names}
+    if case_sensitive:
+        aliases = _Aliases(names, lambda t: t)
+        for index, text in enumerate(texts):
+            aliases.look_in(index, _tokens(text))
+    else:
+        aliases = _Aliases(names, fold)
+        for index, text in enumerate(texts):
+            aliases.look_in(index, _tokens(fold(text)))
+    return aliases.passages()
+
+
+def _people_and_events_in(
+    texts: Sequence[str], people: Mapping[str, Sequence[str]], events: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """`find_mentions` of people (with their capitals) and of events (folded), in one pass
+    that reads each text's tokens once."""
+    people_aliases, event_aliases = _Aliases(people, lambda t: t), _Aliases(events, fold)
     for index, text in enumerate(texts):
-        words = _tokens(norm(text))
-        starts = firsts.intersection(words)
-        if not starts:
-            continue  # most texts name none of the entities
-        present = set(words)
-        named: set[str] = set()
-        for first in starts:
-            named |= single.get(first, set())
-            if first in longer:
-                named |= _named_from(words, present, first, longer[first], owners)
-        for name in named:
-            found[name].append(index)
-    return {name: tuple(indices) for name, indices in found.items()}
+        tokens = _TOKEN.findall(text)
+        people_aliases.look_in(index, _without_possessives(tokens, text))
+        event_aliases.look_in(index, _folded_tokens(tokens, text))
+    return people_aliases.passages(), event_aliases.passages()
 
 
 def _named_from(
@@ -2260,9 +2314,10 @@ def _find_events(
     v: _Vocabulary,
     texts: Sequence[str],
     rules_per_passage: Sequence[list[_EventRule]],
-) -> list[Event]:
-    """Named events, each with the date right after it where there is one, then dated ones
-    (`rules_per_passage`: the event rules that can name something in each passage)."""
+) -> tuple[list[Event], list[Event]]:
+    """Named events, each with the date right after it where there is one and the passages it
+    was found in (those that name it are added later), and dated ones (`rules_per_passage`:
+    the event rules that can name something in each passage)."""
     named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
     found_in: dict[str, set[int]] = defaultdict(set)  # event name -> passages it was found in
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
@@ -2290,19 +2345,17 @@ def _find_events(
                 found_in[event.name].add(index)
             for date in dates:
                 dated.setdefault(date.label, (date, sentence, set()))[2].add(index)
-    aliases = {name: _event_aliases(name) for name in named}
-    places = find_mentions(texts, aliases, case_sensitive=False)
     found = [
         Event(
             name,
-            aliases[name],
-            tuple(sorted(set(places[name]) | found_in[name])),
+            _event_aliases(name),
+            tuple(sorted(found_in[name])),
             date.start if date else None,
             date.end if date else None,
         )
         for name, date in named.items()
     ]
-    return found + [
+    return found, [
         Event(label, (label,), tuple(sorted(passages)), date.start, date.end, sentence)
         for label, (date, sentence, passages) in dated.items()
     ]
@@ -2349,7 +2402,7 @@ def _observe_people(
     return finder
 
 
-def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) -> list[Figure]:
+def _find_people(per_passage: _Sentences, v: _Vocabulary) -> dict[str, list[str]]:
     """People judged from the whole document's evidence, each with all their names."""
     finder = _observe_people(per_passage, v)
     names = finder.people()
@@ -2359,14 +2412,12 @@ def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
         for key, e in finder.evidence.items()
         if len(e.words) == 1 and not e.contrary and finder.rejected(e.words) is None
     }
-    people = _join_names(names, subject, alone)
-    places = find_mentions(texts, people, case_sensitive=True)
-    return [Figure(name, tuple(aliases), places[name]) for name, aliases in people.items()]
+    return _join_names(names, subject, alone)
 
 
-def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
+def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event], list[Event]]:
     """A document's sentences (those the people finder reads), what it says of its words, and
-    its events."""
+    its named events (with the passages they were found in) and dated ones."""
     vocabulary = _Vocabulary(texts)
     for_events: _Sentences = []
     for_people: _Sentences = []
@@ -2387,9 +2438,9 @@ def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
                 s for s, runs in sentences if any(_may_name_a_person(r, vocabulary) for r in runs)
             )
         )
-    events = _find_events(for_events, vocabulary, texts, rules)
-    vocabulary.events = {e.name for e in events if not e.context}  # for `names_an_event`
-    return for_people, vocabulary, events
+    named, dated = _find_events(for_events, vocabulary, texts, rules)
+    vocabulary.events = {e.name for e in named}  # for `names_an_event`
+    return for_people, vocabulary, named, dated
 
 
 @contextmanager
@@ -2415,15 +2466,18 @@ def extract_entities(texts: Sequence[str]) -> Entities:
 
 
 def _extract(texts: Sequence[str]) -> Entities:
-    per_passage, vocabulary, events = _read(texts)
-    figures = _find_people(per_passage, vocabulary, texts)
-    return Entities(figures=tuple(figures), events=tuple(events))
+    per_passage, vocabulary, named, dated = _read(texts)
+    people = _find_people(per_passage, vocabulary)
+    people_at, events_at = _people_and_events_in(texts, people, {e.name: e.aliases for e in named})
+    figures = [Figure(name, tuple(aliases), people_at[name]) for name, aliases in people.items()]
+    events = [replace(e, passages=tuple(sorted({*events_at[e.name], *e.passages}))) for e in named]
+    return Entities(figures=tuple(figures), events=(*events, *dated))
 
 
 def _explain_people(texts: Sequence[str]) -> dict[str, set[str]]:
     """For each candidate name, the rules that held for it: cues, contrary contexts and the
     name rule that rules it out, if any (for tests and debugging)."""
-    per_passage, vocabulary, _ = _read(texts)
+    per_passage, vocabulary, _, _ = _read(texts)
     finder = _observe_people(per_passage, vocabulary, explain=True)
     finder.people()  # adds the contexts found only when deciding
     return {
