@@ -2024,14 +2024,29 @@ _ANY_TRIGGER = frozenset().union(*_TRIGGERS.values())
 _TRIGGER_TOKEN = re.compile(r"[a-z]+|[\"“]")
 
 
-def _rules_for(passage: str) -> list[_EventRule]:
-    """The event rules that can name something in a passage: those it holds a trigger of."""
-    tokens = _ANY_TRIGGER.intersection(_TRIGGER_TOKEN.findall(passage.lower())) | {
-        shape for shape, pattern in _SHAPES.items() if pattern.search(passage)
-    }
-    if not tokens:
-        return []  # as for most passages
-    return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(tokens)]
+def _triggers(passage: str) -> tuple[str, ...]:
+    """The trigger words, quotes and shapes a passage holds (as most passages, none)."""
+    return tuple(
+        _ANY_TRIGGER.intersection(_TRIGGER_TOKEN.findall(passage.lower()))
+        | {shape for shape, pattern in _SHAPES.items() if pattern.search(passage)}
+    )
+
+
+def _rules_for(triggers: Collection[str]) -> list[_EventRule]:
+    """The event rules that can name something in a passage holding `triggers`: those it
+    holds a trigger of."""
+    return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(triggers)]
+
+
+def _may_hold_a_trigger(sentence: str, triggers: Collection[str]) -> bool:
+    """Whether a sentence may hold one of its passage's triggers: a trigger word written in it
+    (or in a longer word: a quick test that misses none), a quote or a shape. Most sentences
+    of a passage with a trigger hold none, and its rules are not run on them."""
+    lowered = sentence.lower()
+    return any(
+        _SHAPES[token].search(sentence) if token in _SHAPES else token in lowered
+        for token in triggers
+    )
 
 
 _WORK_BEFORE = re.compile(
@@ -2313,22 +2328,24 @@ def _find_events(
     per_passage: _Sentences,
     v: _Vocabulary,
     texts: Sequence[str],
-    rules_per_passage: Sequence[list[_EventRule]],
+    triggers_per_passage: Sequence[tuple[str, ...]],
 ) -> tuple[list[Event], list[Event]]:
     """Named events, each with the date right after it where there is one and the passages it
-    was found in (those that name it are added later), and dated ones (`rules_per_passage`:
-    the event rules that can name something in each passage)."""
+    was found in (those that name it are added later), and dated ones (`triggers_per_passage`:
+    the event rules' triggers each passage holds)."""
     named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
     found_in: dict[str, set[int]] = defaultdict(set)  # event name -> passages it was found in
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(per_passage):
-        rules = rules_per_passage[index]
+        triggers = triggers_per_passage[index]
+        rules = _rules_for(triggers) if triggers else []
         dated_passage = _HAS_YEAR.search(texts[index]) is not None
         if not (rules or dated_passage):
             continue  # nothing here can name or date an event
         for sentence in sentences:
             dates = _dates(sentence) if dated_passage and _HAS_YEAR.search(sentence) else []
-            events = _named_events(sentence, _runs(sentence), v, rules) if rules else []
+            named_here = rules and _may_hold_a_trigger(sentence, triggers)
+            events = _named_events(sentence, _runs(sentence), v, rules) if named_here else []
             for event in events:
                 # A date just after the name dates it: "Kronstadt rebellion (March 1921)"; one
                 # before it usually dates something else ("In 1961, … the Cuban Revolution"),
@@ -2421,7 +2438,7 @@ def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event], l
     vocabulary = _Vocabulary(texts)
     for_events: _Sentences = []
     for_people: _Sentences = []
-    rules = [_rules_for(text) for text in texts]
+    triggers = [_triggers(text) for text in texts]
     for index, text in enumerate(texts):
         sentences = [(s, _runs(s)) for s in _sentences(text)]
         _learn_vocabulary(vocabulary, sentences)
@@ -2432,13 +2449,13 @@ def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event], l
         # Held for the event rules and the dates, and for the people finder, only where they
         # can find something: most sentences hold no year, and no capitalised word but the
         # common one opening them.
-        for_events.append(tuple(s for s, _ in sentences if rules[index] or _HAS_YEAR.search(s)))
+        for_events.append(tuple(s for s, _ in sentences if triggers[index] or _HAS_YEAR.search(s)))
         for_people.append(
             tuple(
                 s for s, runs in sentences if any(_may_name_a_person(r, vocabulary) for r in runs)
             )
         )
-    named, dated = _find_events(for_events, vocabulary, texts, rules)
+    named, dated = _find_events(for_events, vocabulary, texts, triggers)
     vocabulary.events = {e.name for e in named}  # for `names_an_event`
     return for_people, vocabulary, named, dated
 

@@ -20,7 +20,10 @@ from knowledge.entity_finder import (
     _TOKEN,
     _explain_people,
     _folded_tokens,
+    _may_hold_a_trigger,
+    _sentences,
     _tokens,
+    _triggers,
     extract_entities,
 )
 from knowledge.text import fold
@@ -519,6 +522,19 @@ def test_folded_tokens_are_those_of_the_folded_text(text: str) -> None:
 @given(st.text(alphabet="aAzZ9 .'_-", max_size=30))
 def test_folded_ascii_tokens_are_those_of_the_folded_text(text: str) -> None:
     assert _folded_tokens(_TOKEN.findall(text), text) == _tokens(fold(text))
+
+
+# Pieces of passages around the event rules' triggers: words, a date after "of", an award.
+TRIGGER_PIECES = ["war", "Battle", "anti", "of", "the", "1921", "Prize", '"', "“", "-", ". ", " "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TRIGGER_PIECES), max_size=20).map("".join))
+def test_no_sentence_holding_a_trigger_is_passed_over(text: str) -> None:
+    held = _triggers(text)
+    for sentence in _sentences(text):
+        if _triggers(sentence):
+            assert _may_hold_a_trigger(sentence, held)
 
 
 # -- Quality on the labelled articles ------------------------------------------------------------
