@@ -1247,6 +1247,7 @@ class _Evidence:
     """What the mentions of one candidate name showed."""
 
     words: tuple[str, ...]
+    # The cues that held: all of them to explain, else enough to tell that one did (`_cues`).
     strong: set[str] = field(default_factory=set)
     weak: set[str] = field(default_factory=set)
     contrary: set[str] = field(default_factory=set)
