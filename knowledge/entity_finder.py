@@ -2214,9 +2214,12 @@ class _Aliases:
         present = set(words)
         named: set[str] = set()
         for first in starts:
-            named |= self.single.get(first, set())
-            if first in self.longer:
-                named |= _named_from(words, present, first, self.longer[first], self.owners)
+            if first in self.single:
+                named |= self.single[first]
+            # A common first word ("the") seldom comes with the second word of an alias.
+            by_second = self.longer.get(first)
+            if by_second is not None and not by_second.keys().isdisjoint(present):
+                named |= _named_from(words, present, first, by_second, self.owners)
         for name in named:
             self.found[name].append(index)
 
