@@ -273,6 +273,8 @@ EPONYMOUS_TERMS = _words(
     """disease syndrome law laws theorem principle effect equation constant rule paradox razor
     comet reaction number"""
 )
+# Endings of words for a doctrine or its followers named after someone: "Stalinism", "Titoist".
+EPONYM_SUFFIXES = ("ism", "ist", "ists", "ite", "ites", "sm", "ian")
 # Letters a country and its people's adjective share: "Brit-ain", "Brit-ish"; fewer would
 # tie unrelated words ("Mar-x", "Mar-tian").
 DEMONYM_STEM = 4
@@ -326,7 +328,14 @@ _RUN = re.compile(
     rf"(?P<possessive>{_POSSESSIVE})?(?![\w'’\-–])"
 )
 _SPACES = re.compile(_SP)
-_SENTENCE_BREAK = re.compile(r"[.!?]['\"”’)\]]*\s+(?=[\"“(]?[A-Z])|(?<=\.\.\.)")
+# What follows a stop that ends a sentence: closing quotes, a space and a capital.
+_AFTER_STOP = r"['\"”’)\]]*\s+(?=[\"“(]?[A-Z])"
+# A stop that ends a sentence, or the last dot of an ellipsis, which ends one wherever it
+# stands (but where the character after it is such a stop, which ends the sentence instead).
+# Each alternative starts at a stop, so that the regex is tried only at stops.
+_SENTENCE_BREAK = re.compile(
+    rf"[.!?](?:{_AFTER_STOP}|(?<=\.\.\.)(?![.!?]{_AFTER_STOP})(?P<ellipsis>))"
+)
 _LAST_TOKEN = re.compile(r"([\w\[\].]+)[.!?]['\"”’)\]]*\s*$")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]['\"”’)]?\s+|[\"“(‘'–—]\s*)$")
 # Describing words a year's event may have before its head: "2008 Beijing Olympic Games
@@ -353,7 +362,7 @@ def _sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
-        if not match.group():
+        if match["ellipsis"] is not None:
             parts.append(text[start : match.end()])
             start = match.end()
             continue
@@ -474,10 +483,11 @@ def _with_nickname(first: _Run, nickname: re.Match[str], last: _Run) -> _Run:
 
 
 def _is_initial(word: str) -> bool:
+    # The pattern last: most words are no initial by their length or last letter.
     return (
-        bool(_CAPITALS.fullmatch(word))
+        (word.endswith(".") or len(word) == 1)
         and len(word.rstrip(".")) <= 3
-        and (word.endswith(".") or len(word) == 1)
+        and bool(_CAPITALS.fullmatch(word))
     )
 
 
@@ -534,13 +544,22 @@ class _Vocabulary:
         """Whether the document also writes this word in lower case ("Producer", "producer")."""
         return word.lower() in self.lower
 
+    @cached_property
+    def eponym_stems(self) -> set[str]:
+        """What the capitalised words that name a doctrine or follower are named after, their
+        suffix removed: "Stalin" of "Stalinism", "Franco" of "Francoist"."""
+        return {
+            word[: -len(suffix)]
+            for word in self.capital
+            if word.endswith(EPONYM_SUFFIXES)
+            for suffix in EPONYM_SUFFIXES
+            if word.endswith(suffix)
+        }
+
     def eponym(self, word: str) -> bool:
         """Whether a doctrine or follower is named after the word: "Stalin" beside "Stalinism"."""
         stem = word[:-1] if word.endswith("y") else word
-        return any(
-            stem + suffix in self.capital or word + suffix in self.capital
-            for suffix in ("ism", "ist", "ists", "ite", "ites", "sm", "ian")
-        )
+        return stem in self.eponym_stems or word in self.eponym_stems
 
     def demonym(self, word: str) -> bool:
         """Whether the word names a people or its language: "Cornish", "Prussian", "Swiss"."""
@@ -949,8 +968,9 @@ def modifies_a_noun(m: _Mention, v: _Vocabulary) -> bool:
 
 def owns_business_things(m: _Mention, v: _Vocabulary) -> bool:
     """A possessive of what a business has: "Sing Tao's Canadian newspaper", "X's client"."""
-    possessed = _next_words(m.after, POSSESSED_WORDS)
-    return m.possessive and any(w.lower() in BUSINESS_NOUNS for w in possessed)
+    if not m.possessive:
+        return False
+    return any(w.lower() in BUSINESS_NOUNS for w in _next_words(m.after, POSSESSED_WORDS))
 
 
 def names_a_term(m: _Mention, v: _Vocabulary) -> bool:
@@ -1227,6 +1247,7 @@ class _Evidence:
     """What the mentions of one candidate name showed."""
 
     words: tuple[str, ...]
+    # The cues that held: all of them to explain, else enough to tell that one did (`_cues`).
     strong: set[str] = field(default_factory=set)
     weak: set[str] = field(default_factory=set)
     contrary: set[str] = field(default_factory=set)
@@ -1329,6 +1350,8 @@ class _PeopleFinder:
         if not mentions:
             return  # as in most sentences: only the word opening it is capitalised
         judged = {id(m) for m in mentions if self.explain or self.rejected(m.words) is None}
+        if not judged:
+            return  # a name ruled out keeps no evidence, nor records its list's partners
         for m in mentions:
             if id(m) in judged:
                 m.read_surroundings()
@@ -1371,8 +1394,10 @@ class _PeopleFinder:
                 strong_cues = _NOUN_SHAPED_CUES
             elif evidence.strong and not (self.explain or mention.opens_passage):
                 strong_cues = ()
-            strong = self._fired(strong_cues, mention)
-            weak = set() if mention.inner or placed else self._fired(WEAK_CUES, mention)
+            strong = self._cues(strong_cues, mention)
+            # Weak cues count only for a name no strong cue made a person's.
+            weighed = not (mention.inner or placed or (evidence.strong and not self.explain))
+            weak = self._cues(WEAK_CUES, mention) if weighed else set()
             if id(mention) in listed_people and not placed:
                 weak.add("list_of_full_names")
             extra = inherited[id(mention)]
@@ -1401,6 +1426,15 @@ class _PeopleFinder:
         """The names of the rules that hold for a mention."""
         v = self.v
         return {_RULE_NAMES[rule] for rule in rules if rule(mention, v)}
+
+    def _cues(self, cues: Sequence[_Rule], mention: _Mention) -> set[str]:
+        """The names of the cues that hold for a mention; only the first found unless to
+        explain or the mention may be the document's subject: of a name's strong and weak cues
+        only whether one held is read, but for the subject's definition."""
+        if self.explain or mention.opens_passage:
+            return self._fired(cues, mention)
+        v = self.v
+        return next(({_RULE_NAMES[cue]} for cue in cues if cue(mention, v)), set())
 
     def observe_pairs(self, sentence: str, runs: list[_Run]) -> None:
         """The two sides of a hyphenated pair before an event word are the same kind:
@@ -1991,14 +2025,29 @@ _ANY_TRIGGER = frozenset().union(*_TRIGGERS.values())
 _TRIGGER_TOKEN = re.compile(r"[a-z]+|[\"“]")
 
 
-def _rules_for(passage: str) -> list[_EventRule]:
-    """The event rules that can name something in a passage: those it holds a trigger of."""
-    tokens = _ANY_TRIGGER.intersection(_TRIGGER_TOKEN.findall(passage.lower())) | {
-        shape for shape, pattern in _SHAPES.items() if pattern.search(passage)
-    }
-    if not tokens:
-        return []  # as for most passages
-    return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(tokens)]
+def _triggers(passage: str) -> tuple[str, ...]:
+    """The trigger words, quotes and shapes a passage holds (as most passages, none)."""
+    return tuple(
+        _ANY_TRIGGER.intersection(_TRIGGER_TOKEN.findall(passage.lower()))
+        | {shape for shape, pattern in _SHAPES.items() if pattern.search(passage)}
+    )
+
+
+def _rules_for(triggers: Collection[str]) -> list[_EventRule]:
+    """The event rules that can name something in a passage holding `triggers`: those it
+    holds a trigger of."""
+    return [rule for rule in EVENT_RULES if not _TRIGGERS[rule].isdisjoint(triggers)]
+
+
+def _may_hold_a_trigger(sentence: str, triggers: Collection[str]) -> bool:
+    """Whether a sentence may hold one of its passage's triggers: a trigger word written in it
+    (or in a longer word: a quick test that misses none), a quote or a shape. Most sentences
+    of a passage with a trigger hold none, and its rules are not run on them."""
+    lowered = sentence.lower()
+    return any(
+        _SHAPES[token].search(sentence) if token in _SHAPES else token in lowered
+        for token in triggers
+    )
 
 
 _WORK_BEFORE = re.compile(
@@ -2107,10 +2156,76 @@ _TOKEN = re.compile(r"[A-Z]\.|[^\W_]+(?:['’][^\W\d_]+)*")
 
 
 def _tokens(text: str) -> list[str]:
-    tokens = _TOKEN.findall(text)
+    return _without_possessives(_TOKEN.findall(text), text)
+
+
+def _without_possessives(tokens: list[str], text: str) -> list[str]:
+    """The tokens of a text, "'s" removed from their ends: "Tito's" counts as "Tito"."""
     if "'" not in text and "’" not in text:
         return tokens  # no possessive to strip
     return [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
+
+
+def _folded_tokens(tokens: list[str], text: str) -> list[str]:
+    """`_tokens(fold(text))`, from the tokens of `text` where that is faster: an ASCII text's
+    folded tokens are its own lower-cased, an initial's ("J.") without its full stop (folded
+    text has no capital to read an initial by)."""
+    if not text.isascii() or not tokens:
+        return _tokens(fold(text))
+    # No token holds a NUL, and only an initial holds a full stop: one string is lower-cased
+    # and rid of full stops faster than each token.
+    lowered = "\0".join(tokens).lower().replace(".", "").split("\0")
+    return _without_possessives(lowered, text)
+
+
+class _Aliases:
+    """Names to find in texts by their aliases, and the texts found naming each.
+
+    A text is looked in with its words: where it holds an alias's first word, the aliases of
+    that word and the next are tried there.
+    """
+
+    def __init__(self, names: Mapping[str, Sequence[str]], norm: Callable[[str], str]) -> None:
+        owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for name, aliases in names.items():
+            for alias in aliases:
+                owners[tuple(_tokens(norm(alias)))].add(name)
+        owners.pop((), None)
+        self.owners = owners
+        # One-word aliases by their word; longer ones by their first two words, so that a
+        # common first word ("the", "John") costs a look-up, not a try of every alias it starts.
+        self.single: dict[str, set[str]] = {}
+        self.longer: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for key, named_by in owners.items():
+            if len(key) == 1:
+                self.single[key[0]] = named_by
+            else:
+                self.longer[key[0]][key[1]].append(key)
+        self.firsts = self.single.keys() | self.longer.keys()
+        self.found: dict[str, list[int]] = {name: [] for name in names}
+
+    def look_in(self, index: int, words: list[str]) -> None:
+        """Record text `index`, whose words are `words`, for each name it names."""
+        starts = self.firsts.intersection(words)
+        if not starts:
+            return  # most texts name none of the names
+        present = set(words)
+        named: set[str] = set()
+        for first in starts:
+            if first in self.single:
+                named |= self.single[first]
+            # A common first word ("the") seldom comes with the second word of an alias.
+            by_second = self.longer.get(first)
+            if by_second is not None and not by_second.keys().isdisjoint(present):
+                named |= _named_from(words, present, first, by_second, self.owners)
+        for name in named:
+            self.found[name].append(index)
+
+    def passages(self) -> dict[str, tuple[int, ...]]:
+        """For each name, the indices of the texts that name it."""
+        return {name: tuple(indices) for name, indices in self.found.items()}
 
 
 def find_mentions(
@@ -2122,37 +2237,28 @@ def find_mentions(
     first word, the aliases of that word and the next are tried there ("Tito's" counts as
     "Tito").
     """
-    norm: Callable[[str], str] = (lambda t: t) if case_sensitive else fold
-    owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for name, aliases in names.items():
-        for alias in aliases:
-            owners[tuple(_tokens(norm(alias)))].add(name)
-    owners.pop((), None)
-    # One-word aliases by their word; longer ones by their first two words, so that a common
-    # first word ("the", "John") costs a look-up, not a try of every alias it starts.
-    single: dict[str, set[str]] = {}
-    longer: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
-    for key, named_by in owners.items():
-        if len(key) == 1:
-            single[key[0]] = named_by
-        else:
-            longer[key[0]][key[1]].append(key)
-    firsts = single.keys() | longer.keys()
-    found: dict[str, list[int]] = {name: [] for name in names}
+    if case_sensitive:
+        aliases = _Aliases(names, lambda t: t)
+        for index, text in enumerate(texts):
+            aliases.look_in(index, _tokens(text))
+    else:
+        aliases = _Aliases(names, fold)
+        for index, text in enumerate(texts):
+            aliases.look_in(index, _tokens(fold(text)))
+    return aliases.passages()
+
+
+def _people_and_events_in(
+    texts: Sequence[str], people: Mapping[str, Sequence[str]], events: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """`find_mentions` of people (with their capitals) and of events (folded), in one pass
+    that reads each text's tokens once."""
+    people_aliases, event_aliases = _Aliases(people, lambda t: t), _Aliases(events, fold)
     for index, text in enumerate(texts):
-        words = _tokens(norm(text))
-        starts = firsts.intersection(words)
-        if not starts:
-            continue  # most texts name none of the entities
-        present = set(words)
-        named: set[str] = set()
-        for first in starts:
-            named |= single.get(first, set())
-            if first in longer:
-                named |= _named_from(words, present, first, longer[first], owners)
-        for name in named:
-            found[name].append(index)
-    return {name: tuple(indices) for name, indices in found.items()}
+        tokens = _TOKEN.findall(text)
+        people_aliases.look_in(index, _without_possessives(tokens, text))
+        event_aliases.look_in(index, _folded_tokens(tokens, text))
+    return people_aliases.passages(), event_aliases.passages()
 
 
 def _named_from(
@@ -2217,30 +2323,33 @@ def _learn_vocabulary(v: _Vocabulary, sentences: Iterable[tuple[str, list[_Run]]
                     break
 
 
-# Per passage, the sentences later steps read. Their runs are found again where read: kept
+# Per passage, the sentences a later step reads. Their runs are found again where read: kept
 # for every passage, runs took most of the memory (some 2 GB at a million passages).
-_Sentences = list[list[str]]
+_Sentences = list[tuple[str, ...]]
 
 
 def _find_events(
     per_passage: _Sentences,
     v: _Vocabulary,
     texts: Sequence[str],
-    rules_per_passage: Sequence[list[_EventRule]],
-) -> list[Event]:
-    """Named events, each with the date right after it where there is one, then dated ones
-    (`rules_per_passage`: the event rules that can name something in each passage)."""
+    triggers_per_passage: Sequence[tuple[str, ...]],
+) -> tuple[list[Event], list[Event]]:
+    """Named events, each with the date right after it where there is one and the passages it
+    was found in (those that name it are added later), and dated ones (`triggers_per_passage`:
+    the event rules' triggers each passage holds)."""
     named: dict[str, _DateMention | None] = {}  # event name -> the date right after it
     found_in: dict[str, set[int]] = defaultdict(set)  # event name -> passages it was found in
     dated: dict[str, tuple[_DateMention, str, set[int]]] = {}  # label -> date, sentence, passages
     for index, sentences in enumerate(per_passage):
-        rules = rules_per_passage[index]
+        triggers = triggers_per_passage[index]
+        rules = _rules_for(triggers) if triggers else []
         dated_passage = _HAS_YEAR.search(texts[index]) is not None
         if not (rules or dated_passage):
             continue  # nothing here can name or date an event
         for sentence in sentences:
             dates = _dates(sentence) if dated_passage and _HAS_YEAR.search(sentence) else []
-            events = _named_events(sentence, _runs(sentence), v, rules) if rules else []
+            named_here = rules and _may_hold_a_trigger(sentence, triggers)
+            events = _named_events(sentence, _runs(sentence), v, rules) if named_here else []
             for event in events:
                 # A date just after the name dates it: "Kronstadt rebellion (March 1921)"; one
                 # before it usually dates something else ("In 1961, … the Cuban Revolution"),
@@ -2257,19 +2366,17 @@ def _find_events(
                 found_in[event.name].add(index)
             for date in dates:
                 dated.setdefault(date.label, (date, sentence, set()))[2].add(index)
-    aliases = {name: _event_aliases(name) for name in named}
-    places = find_mentions(texts, aliases, case_sensitive=False)
     found = [
         Event(
             name,
-            aliases[name],
-            tuple(sorted(set(places[name]) | found_in[name])),
+            _event_aliases(name),
+            tuple(sorted(found_in[name])),
             date.start if date else None,
             date.end if date else None,
         )
         for name, date in named.items()
     ]
-    return found + [
+    return found, [
         Event(label, (label,), tuple(sorted(passages)), date.start, date.end, sentence)
         for label, (date, sentence, passages) in dated.items()
     ]
@@ -2316,7 +2423,7 @@ def _observe_people(
     return finder
 
 
-def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) -> list[Figure]:
+def _find_people(per_passage: _Sentences, v: _Vocabulary) -> dict[str, list[str]]:
     """People judged from the whole document's evidence, each with all their names."""
     finder = _observe_people(per_passage, v)
     names = finder.people()
@@ -2326,37 +2433,35 @@ def _find_people(per_passage: _Sentences, v: _Vocabulary, texts: Sequence[str]) 
         for key, e in finder.evidence.items()
         if len(e.words) == 1 and not e.contrary and finder.rejected(e.words) is None
     }
-    people = _join_names(names, subject, alone)
-    places = find_mentions(texts, people, case_sensitive=True)
-    return [Figure(name, tuple(aliases), places[name]) for name, aliases in people.items()]
+    return _join_names(names, subject, alone)
 
 
-def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event]]:
-    """A document's sentences (those later steps read), what it says of its words, and its
-    events."""
+def _read(texts: Sequence[str]) -> tuple[_Sentences, _Vocabulary, list[Event], list[Event]]:
+    """A document's sentences (those the people finder reads), what it says of its words, and
+    its named events (with the passages they were found in) and dated ones."""
     vocabulary = _Vocabulary(texts)
-    per_passage: _Sentences = []
-    rules = [_rules_for(text) for text in texts]
+    for_events: _Sentences = []
+    for_people: _Sentences = []
+    triggers = [_triggers(text) for text in texts]
     for index, text in enumerate(texts):
         sentences = [(s, _runs(s)) for s in _sentences(text)]
         _learn_vocabulary(vocabulary, sentences)
-        if index and not rules[index]:
-            # Held for the event rules, the dates and the people finder only where they can
-            # find something: most sentences hold no year, and no capitalised word but the
-            # common one opening them. (The first passage stays whole: it opens the document.)
-            per_passage.append(
-                [
-                    sentence
-                    for sentence, runs in sentences
-                    if _HAS_YEAR.search(sentence)
-                    or any(_may_name_a_person(r, vocabulary) for r in runs)
-                ]
+        if not index:  # the first passage stays whole: it opens the document
+            for_events.append(tuple(sentence for sentence, _ in sentences))
+            for_people.append(for_events[0])
+            continue
+        # Held for the event rules and the dates, and for the people finder, only where they
+        # can find something: most sentences hold no year, and no capitalised word but the
+        # common one opening them.
+        for_events.append(tuple(s for s, _ in sentences if triggers[index] or _HAS_YEAR.search(s)))
+        for_people.append(
+            tuple(
+                s for s, runs in sentences if any(_may_name_a_person(r, vocabulary) for r in runs)
             )
-        else:
-            per_passage.append([sentence for sentence, _ in sentences])
-    events = _find_events(per_passage, vocabulary, texts, rules)
-    vocabulary.events = {e.name for e in events if not e.context}  # for `names_an_event`
-    return per_passage, vocabulary, events
+        )
+    named, dated = _find_events(for_events, vocabulary, texts, triggers)
+    vocabulary.events = {e.name for e in named}  # for `names_an_event`
+    return for_people, vocabulary, named, dated
 
 
 @contextmanager
@@ -2382,15 +2487,18 @@ def extract_entities(texts: Sequence[str]) -> Entities:
 
 
 def _extract(texts: Sequence[str]) -> Entities:
-    per_passage, vocabulary, events = _read(texts)
-    figures = _find_people(per_passage, vocabulary, texts)
-    return Entities(figures=tuple(figures), events=tuple(events))
+    per_passage, vocabulary, named, dated = _read(texts)
+    people = _find_people(per_passage, vocabulary)
+    people_at, events_at = _people_and_events_in(texts, people, {e.name: e.aliases for e in named})
+    figures = [Figure(name, tuple(aliases), people_at[name]) for name, aliases in people.items()]
+    events = [replace(e, passages=tuple(sorted({*events_at[e.name], *e.passages}))) for e in named]
+    return Entities(figures=tuple(figures), events=(*events, *dated))
 
 
 def _explain_people(texts: Sequence[str]) -> dict[str, set[str]]:
     """For each candidate name, the rules that held for it: cues, contrary contexts and the
     name rule that rules it out, if any (for tests and debugging)."""
-    per_passage, vocabulary, _ = _read(texts)
+    per_passage, vocabulary, _, _ = _read(texts)
     finder = _observe_people(per_passage, vocabulary, explain=True)
     finder.people()  # adds the contexts found only when deciding
     return {

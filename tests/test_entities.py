@@ -8,11 +8,25 @@ of tests/data/eval, a little under what it measured when the rules were written.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from knowledge.entity_finder import _explain_people, extract_entities
+from knowledge.entity_finder import (
+    _SENTENCE_BREAK,
+    _TOKEN,
+    _explain_people,
+    _folded_tokens,
+    _may_hold_a_trigger,
+    _sentences,
+    _tokens,
+    _triggers,
+    extract_entities,
+)
+from knowledge.text import fold
 from retrieval.evaluation import entity_scores, load_eval, load_labels
 from retrieval.search import KnowledgeBase
 
@@ -474,6 +488,53 @@ def test_dated_mentions_are_still_events_with_their_sentence() -> None:
     assert events["March 1921"].context.startswith("The Kronstadt rebellion")
     assert events["1936–1938"].start == (1936, 0) and events["1936–1938"].end == (1938, 0)
     assert events["1930s"].covers(1937)
+
+
+# -- Fast paths: what the plain code gives -------------------------------------------------------
+
+# The sentence-break pattern as first written, which the regex tried at every character.
+PLAIN_SENTENCE_BREAK = re.compile(r"[.!?]['\"”’)\]]*\s+(?=[\"“(]?[A-Z])|(?<=\.\.\.)")
+
+
+# Pieces of text around stops: an ellipsis, other stops, closing quotes, spaces, capitals.
+STOP_PIECES = ["...", *".!?\"“”’')]( \u00a0\nAb"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(STOP_PIECES), max_size=16).map("".join))
+def test_sentence_breaks_are_the_plain_patterns(text: str) -> None:
+    # (where the stop is, where the next sentence starts, whether an ellipsis ends it)
+    plain = [(m.start(), m.end(), not m.group()) for m in PLAIN_SENTENCE_BREAK.finditer(text)]
+    fast = [
+        (m.end() if m["ellipsis"] is not None else m.start(), m.end(), m["ellipsis"] is not None)
+        for m in _SENTENCE_BREAK.finditer(text)
+    ]
+    assert fast == plain
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAzZ9 .'’ʼ_-éÉßİ\u00a0", max_size=30))
+def test_folded_tokens_are_those_of_the_folded_text(text: str) -> None:
+    assert _folded_tokens(_TOKEN.findall(text), text) == _tokens(fold(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAzZ9 .'_-", max_size=30))
+def test_folded_ascii_tokens_are_those_of_the_folded_text(text: str) -> None:
+    assert _folded_tokens(_TOKEN.findall(text), text) == _tokens(fold(text))
+
+
+# Pieces of passages around the event rules' triggers: words, a date after "of", an award.
+TRIGGER_PIECES = ["war", "Battle", "anti", "of", "the", "1921", "Prize", '"', "“", "-", ". ", " "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TRIGGER_PIECES), max_size=20).map("".join))
+def test_no_sentence_holding_a_trigger_is_passed_over(text: str) -> None:
+    held = _triggers(text)
+    for sentence in _sentences(text):
+        if _triggers(sentence):
+            assert _may_hold_a_trigger(sentence, held)
 
 
 # -- Quality on the labelled articles ------------------------------------------------------------
