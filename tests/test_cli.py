@@ -186,3 +186,18 @@ def test_ask_does_not_import_discord_or_the_entity_finder(tmp_path: Path) -> Non
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads are counted in /proc")
+def test_ask_runs_in_one_thread(tmp_path: Path) -> None:
+    # numpy's OpenBLAS would start a thread per core on import and spend CPU a question
+    # never needs; whichever of our modules imports numpy first, it must start none.
+    env = user_env({"XDG_CACHE_HOME": str(tmp_path)})
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    code = (
+        "import os; from bot.cli import run; run(['ask', 'Trotsky', '--json']);"
+        "print(len(os.listdir('/proc/self/task')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1"
