@@ -64,20 +64,21 @@ def bot(tmp_path: Path) -> Iterator[CitebotBot]:
     store.close()
 
 
+async def write_and_wait(bot: CitebotBot, text: str) -> list[str]:
+    """A request's part: save its query, wait for the commit as `send` does before answering,
+    then what another connection to the database sees."""
+    bot.store.save_query("ask", text, ASKER, found=True)
+    await bot.committed()
+    return seen_elsewhere(bot.store.path)
+
+
 async def test_the_bot_commits_a_turns_writes_together_before_answering(
     bot: CitebotBot, tmp_path: Path
 ) -> None:
-    path = tmp_path / "bot.sqlite3"
-
-    async def request(text: str) -> list[str]:
-        bot.store.save_query("ask", text, ASKER, found=True)
-        await bot.committed()  # what `send` does before answering
-        return seen_elsewhere(path)
-
-    first, second = await asyncio.gather(request("one?"), request("two?"))
+    first, second = await asyncio.gather(write_and_wait(bot, "one?"), write_and_wait(bot, "two?"))
     assert first == second == ["one?", "two?"]  # one commit for both
     await bot.committed()  # nothing pending: returns at once
-    assert seen_elsewhere(path) == ["one?", "two?"]
+    assert seen_elsewhere(tmp_path / "bot.sqlite3") == ["one?", "two?"]
 
 
 def test_outside_the_event_loop_writes_commit_at_once(bot: CitebotBot, tmp_path: Path) -> None:
@@ -85,18 +86,9 @@ def test_outside_the_event_loop_writes_commit_at_once(bot: CitebotBot, tmp_path:
     assert seen_elsewhere(tmp_path / "bot.sqlite3") == ["no loop?"]
 
 
-async def test_a_cancelled_request_leaves_the_turns_commit_to_the_others(
-    bot: CitebotBot, tmp_path: Path
-) -> None:
-    path = tmp_path / "bot.sqlite3"
-
-    async def request(text: str) -> list[str]:
-        bot.store.save_query("ask", text, ASKER, found=True)
-        await bot.committed()
-        return seen_elsewhere(path)
-
-    gone = asyncio.create_task(request("cancelled?"))
-    kept = asyncio.create_task(request("kept?"))
+async def test_a_cancelled_request_leaves_the_turns_commit_to_the_others(bot: CitebotBot) -> None:
+    gone = asyncio.create_task(write_and_wait(bot, "cancelled?"))
+    kept = asyncio.create_task(write_and_wait(bot, "kept?"))
     await asyncio.sleep(0)  # both have written and wait for the commit
     gone.cancel()
     assert await kept == ["cancelled?", "kept?"]  # its rows were written before it was cancelled
