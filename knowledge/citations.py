@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import compress, count
 
 import numpy as np
 import numpy.typing as npt
@@ -88,30 +87,30 @@ def _space_after(match: re.Match[str]) -> str:
     return match.group() + " " if joined else match.group()
 
 
-def clean_and_cite(texts: Sequence[str]) -> tuple[list[str], dict[int, Citations]]:
+def clean_and_cite(
+    texts: Sequence[str], batch: int = _BATCH
+) -> tuple[list[str], dict[int, Citations]]:
     """``strip_citations`` of each text, and ``parse_citations`` of those that cite a
     reference, by position: what calling both on every text gives, but sooner.
 
     Most texts of a big document need neither: the ASCII ones are searched a batch at a time,
     as bytes, for what a tag or a repair needs, and only those that hold some are cleaned and
     parsed one by one. The others only lose their outer spaces, as strip_citations would
-    leave them.
+    leave them. `batch`: how many texts are searched at once.
     """
     cleans = list(map(str.strip, texts))
-    repair = [at for at, text in enumerate(texts) if not text.isascii()]
-    plain = list(compress(count(), map(str.isascii, texts)))
-    for first in range(0, len(plain), _BATCH):
-        positions = plain[first : first + _BATCH]
-        batch = [texts[at] for at in positions]
-        joined = "\n".join(batch)
-        if joined.count("\n") != len(batch) - 1:  # a text with a line break: no telling apart
-            repair.extend(positions)
-            continue
+    # Texts are joined by line breaks below, so one that holds a line break is cleaned alone.
+    repair = [at for at, text in enumerate(texts) if not text.isascii() or "\n" in text]
+    plain = [at for at, text in enumerate(texts) if text.isascii() and "\n" not in text]
+    for first in range(0, len(plain), batch):
+        positions = plain[first : first + batch]
+        group = [texts[at] for at in positions]
+        joined = "\n".join(group)
         # No tag or repair reads a line break, so none is found across two texts.
         hits = _repair_sites(np.frombuffer(joined.encode("ascii"), np.uint8)).tolist()
         hits += [match.start() for match in TAG.finditer(joined)]
         if hits:
-            sizes = np.fromiter(map(len, batch), np.int64, len(batch))
+            sizes = np.fromiter(map(len, group), np.int64, len(group))
             starts = np.cumsum(sizes + 1) - sizes - 1
             found = np.unique(np.searchsorted(starts, hits, side="right") - 1)
             repair.extend(positions[at] for at in found.tolist())

@@ -2001,8 +2001,10 @@ _SHAPES = {
     _DATED_BY_OF: re.compile(r"of\s+(?:the\s+)?[12][0-9]"),
     _AN_AWARD: re.compile("Prize|Award|Medal"),
 }
-# What each rule needs in a passage to name anything there: one of its head words (in lower
-# case), a quote or a shape. Most passages hold none, and the rule is not run on them.
+# What each rule needs in a sentence to name anything there: one of its head words (in lower
+# case), a quote or a shape. Most passages hold none, and the rule is not run on them; within
+# a passage, a rule runs only on the sentences holding one. So a rule must never name
+# something from a sentence without its trigger: a new rule adds its trigger words here.
 _TRIGGERS: dict[_EventRule, frozenset[str]] = {
     head_final_events: CAPITALISED_EVENT_HEADS,
     head_first_events: PREFIX_EVENT_HEADS,

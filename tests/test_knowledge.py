@@ -8,7 +8,6 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from knowledge import citations
 from knowledge.citations import clean_and_cite, parse_citations, strip_citations
 from knowledge.document import KnowledgeError, Passage, split_passages
 from knowledge.loader import BUNDLED, load_file, load_paths
@@ -67,12 +66,7 @@ _TAGGED_TEXT = st.lists(
 @given(st.lists(_TAGGED_TEXT, max_size=12))
 @example(["[a( b", "[a] .", "b!Cd", "x  y", "[1]: 2 x"])  # each with one repair alone
 def test_cleaning_texts_together_gives_what_each_alone_gives(texts: list[str]) -> None:
-    original = citations._BATCH
-    citations._BATCH = 3  # several batches, and texts cut between them
-    try:
-        cleans, cited = clean_and_cite(texts)
-    finally:
-        citations._BATCH = original
+    cleans, cited = clean_and_cite(texts, batch=3)  # several batches, texts cut between
     assert cleans == [strip_citations(text) for text in texts]
     expected = {at: parse_citations(text) for at, text in enumerate(texts)}
     assert cited == {at: found for at, found in expected.items() if found.refs}
