@@ -2239,14 +2239,10 @@ def find_mentions(
     first word, the aliases of that word and the next are tried there ("Tito's" counts as
     "Tito").
     """
-    if case_sensitive:
-        aliases = _Aliases(names, lambda t: t)
-        for index, text in enumerate(texts):
-            aliases.look_in(index, _tokens(text))
-    else:
-        aliases = _Aliases(names, fold)
-        for index, text in enumerate(texts):
-            aliases.look_in(index, _tokens(fold(text)))
+    norm: Callable[[str], str] = (lambda t: t) if case_sensitive else fold
+    aliases = _Aliases(names, norm)
+    for index, text in enumerate(texts):
+        aliases.look_in(index, _tokens(norm(text)))
     return aliases.passages()
 
 
